@@ -1,0 +1,71 @@
+"""The timm-style user API: ``list_*``, ``get_*`` and ``get_*_info`` for every registry.
+
+The functions are generated from one template so that every registry behaves identically.
+"""
+from ._plugins import get_host
+
+
+def registry(kind):
+    """Return the registry called ``kind``: one of ``models``, ``blocks``, ``optimizers``,
+    ``lr_schedulers``, ``losses``, ``metrics``, ``datasets``, ``event_handlers``, ``commands``."""
+    return get_host().registry(kind)
+
+
+def _make_api(kind, singular):
+    def list_entries(pattern="*", task=None, plugin=None, exclude=None):
+        return registry(kind).list(pattern, task=task, plugin=plugin, exclude=exclude)
+
+    def get_entry(name, **kwargs):
+        return registry(kind).create(name, **kwargs)
+
+    def get_entry_info(name):
+        return registry(kind).get_info(name)
+
+    list_entries.__name__ = list_entries.__qualname__ = "list_" + kind
+    list_entries.__doc__ = """List registered {kind} whose names match ``pattern``.
+
+    Parameters
+    ----------
+    pattern : str or sequence of str
+        Shell-style wildcards, case-insensitive (``'resnet*'``).
+    task : str, optional
+        Keep only {kind} of this task (wildcards allowed).
+    plugin : str, optional
+        Keep only {kind} registered by this plugin.
+    exclude : str or sequence of str, optional
+        Wildcards of names to leave out.
+
+    Returns
+    -------
+    list of str
+        Names in natural order.
+    """.format(kind=kind.replace("_", " "))
+    get_entry.__name__ = get_entry.__qualname__ = "get_" + singular
+    get_entry.__doc__ = """Build the {s} called ``name``; keyword arguments go to its factory.
+
+    Raises
+    ------
+    KeyError
+        For an unknown name; the message lists the closest registered names.
+    gluonx.MissingExtraError
+        If the {s} needs an extra that is not installed; the message gives the ``pip install`` command.
+    """.format(s=singular.replace("_", " "))
+    get_entry_info.__name__ = get_entry_info.__qualname__ = "get_{}_info".format(singular)
+    get_entry_info.__doc__ = """Return the info record of the {s} called ``name`` (no import of its code).
+
+    Raises
+    ------
+    KeyError
+        For an unknown name; the message lists the closest registered names.
+    """.format(s=singular.replace("_", " "))
+    return list_entries, get_entry, get_entry_info
+
+
+list_models, get_model, get_model_info = _make_api("models", "model")
+list_blocks, get_block, get_block_info = _make_api("blocks", "block")
+list_optimizers, get_optimizer, get_optimizer_info = _make_api("optimizers", "optimizer")
+list_lr_schedulers, get_lr_scheduler, get_lr_scheduler_info = _make_api("lr_schedulers", "lr_scheduler")
+list_losses, get_loss, get_loss_info = _make_api("losses", "loss")
+list_metrics, get_metric, get_metric_info = _make_api("metrics", "metric")
+list_datasets, get_dataset, get_dataset_info = _make_api("datasets", "dataset")
+list_event_handlers, get_event_handler, get_event_handler_info = _make_api("event_handlers", "event_handler")

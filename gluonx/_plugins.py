@@ -1,0 +1,334 @@
+"""The plugin host: a pluggy manager, entry-point discovery, environment switches and the registries.
+
+Plugins are loaded lazily, the first time any registry is read, and tolerantly: a plugin that fails to
+import or to register is skipped with a warning and listed as failed with its error (``gluonx plugins``).
+
+Environment switches (read when plugins load):
+
+``GLUONX_STRICT_PLUGINS=1``
+    Raise :class:`PluginError` instead of skipping a failing plugin (CI runs this way).
+``GLUONX_DISABLE_PLUGIN_AUTOLOAD=1``
+    Load no entry-point plugin except those named in ``GLUONX_PLUGINS``.
+``GLUONX_PLUGINS=a,b``
+    Load only these entry-point plugins.
+``GLUONX_DISABLED_PLUGINS=a,b``
+    Never load these plugins (``core`` included).
+"""
+import dataclasses
+import importlib
+import os
+import threading
+import traceback
+import warnings
+from typing import Dict, Optional, Tuple
+
+import pluggy
+
+from . import hookspecs
+from ._registry import (BlockInfo, DatasetInfo, EntryInfo, EventHandlerInfo, LossInfo, LRSchedulerInfo,
+                        MetricInfo, ModelInfo, OptimizerInfo, Registry, RegistryView)
+from ._version import __version__
+
+ENTRY_POINT_GROUP = "gluonx"
+CORE_PLUGIN = "core"
+_TRUE = ("1", "true", "yes", "on")
+
+
+@dataclasses.dataclass
+class CommandInfo(EntryInfo):
+    """Record of a ``gluonx`` sub-command.
+
+    Parameters
+    ----------
+    factory : str or callable
+        ``run(args) -> int | None``, or its ``"module:attr"``.
+    configure : str or callable, optional
+        ``configure(parser)`` adding arguments, or its ``"module:attr"``.
+    """
+
+    kind = "command"
+    configure: Optional[object] = None
+
+
+class CommandView(RegistryView):
+    """What :func:`gluonx.hookspecs.register_commands` receives as ``cli``."""
+
+    def add_command(self, name, run, help="", configure=None):
+        """Add sub-command ``name``: ``configure(parser)`` adds its arguments, ``run(args)`` executes it.
+
+        Both may be callables or lazy ``"module:attr"`` strings.
+        """
+        return self.register(name, run, description=help, configure=configure)
+
+
+@dataclasses.dataclass(frozen=True)
+class _Slot:
+    hook: str
+    argname: str
+    info_cls: type
+    view_cls: type = RegistryView
+
+
+#: Registry name → the hook that fills it.
+SLOTS = {
+    "models": _Slot("register_models", "registry", ModelInfo),
+    "blocks": _Slot("register_blocks", "registry", BlockInfo),
+    "optimizers": _Slot("register_optimizers", "registry", OptimizerInfo),
+    "lr_schedulers": _Slot("register_lr_schedulers", "registry", LRSchedulerInfo),
+    "losses": _Slot("register_losses", "registry", LossInfo),
+    "metrics": _Slot("register_metrics", "registry", MetricInfo),
+    "datasets": _Slot("register_datasets", "registry", DatasetInfo),
+    "event_handlers": _Slot("register_event_handlers", "registry", EventHandlerInfo),
+    "commands": _Slot("register_commands", "cli", CommandInfo, CommandView),
+}
+
+
+class PluginError(RuntimeError):
+    """A plugin failed to import or register (raised in strict mode; otherwise recorded and skipped)."""
+
+
+class PluginWarning(UserWarning):
+    """Emitted when a failing plugin is skipped."""
+
+
+@dataclasses.dataclass
+class PluginInfo:
+    """What ``gluonx plugins`` shows for one plugin.
+
+    ``status`` is ``"loaded"``, ``"failed"``, ``"disabled"`` (``GLUONX_DISABLED_PLUGINS``) or ``"skipped"``
+    (not selected by ``GLUONX_PLUGINS`` / autoload disabled).
+    """
+
+    name: str
+    module: str
+    version: Optional[str]
+    source: str
+    status: str = "loaded"
+    error: Optional[str] = None
+    traceback: Optional[str] = None
+    hooks: Tuple[str, ...] = ()
+    entries: Dict[str, int] = dataclasses.field(default_factory=dict)
+
+
+def _env_list(environ, key):
+    value = environ.get(key, "")
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def _entry_points():
+    """Entry points of the ``gluonx`` group (Python 3.8-3.11 API differences absorbed)."""
+    from importlib import metadata
+    eps = metadata.entry_points()
+    if hasattr(eps, "select"):
+        return list(eps.select(group=ENTRY_POINT_GROUP))
+    return list(eps.get(ENTRY_POINT_GROUP, []))  # pragma: no cover - Python < 3.10
+
+
+def _entry_point_version(ep):
+    dist = getattr(ep, "dist", None)
+    return getattr(dist, "version", None)
+
+
+class PluginHost:
+    """Owns the pluggy manager, the registries and the record of every plugin.
+
+    Parameters
+    ----------
+    environ : mapping, optional
+        Where to read the switches (default ``os.environ`` at load time).
+    entry_points : callable, optional
+        Returns the entry points to consider (default: the installed ``gluonx`` group).
+    """
+
+    def __init__(self, environ=None, entry_points=None):
+        self._environ = environ
+        self._entry_points = entry_points or _entry_points
+        self._lock = threading.RLock()
+        self._loaded = False
+        self._loading = False
+        self.pm = pluggy.PluginManager(hookspecs.PROJECT_NAME)
+        self.pm.add_hookspecs(hookspecs)
+        self.registries = {kind: Registry(kind, slot.info_cls, on_access=self.load)
+                           for kind, slot in SLOTS.items()}
+        self._plugins = {}
+
+    # -- loading ---------------------------------------------------------------------------------------
+    @property
+    def environ(self):
+        return os.environ if self._environ is None else self._environ
+
+    @property
+    def strict(self):
+        return self.environ.get("GLUONX_STRICT_PLUGINS", "").lower() in _TRUE
+
+    def load(self):
+        """Load every plugin once (idempotent, re-entrant: hooks may read registries)."""
+        if self._loaded or self._loading:
+            return
+        with self._lock:
+            if self._loaded or self._loading:
+                return
+            self._loading = True
+            try:
+                self._load()
+                self._loaded = True
+            finally:
+                self._loading = False
+
+    def _load(self):
+        environ = self.environ
+        disabled = set(_env_list(environ, "GLUONX_DISABLED_PLUGINS"))
+        selected = _env_list(environ, "GLUONX_PLUGINS")
+        autoload = environ.get("GLUONX_DISABLE_PLUGIN_AUTOLOAD", "").lower() not in _TRUE
+
+        if CORE_PLUGIN in disabled:
+            self._record(PluginInfo(CORE_PLUGIN, "gluonx._core_plugin", __version__, "builtin", "disabled"))
+        else:
+            self._load_module(CORE_PLUGIN, "gluonx._core_plugin", __version__, "builtin")
+
+        seen = {}
+        for ep in sorted(self._entry_points(), key=lambda e: e.name):
+            version = _entry_point_version(ep)
+            if ep.name in seen:
+                if seen[ep.name] != ep.value:
+                    self._fail(PluginInfo(ep.name, ep.value, version, "entry point"), PluginError(
+                        "two installed distributions provide plugin '{}': {} and {}".format(
+                            ep.name, seen[ep.name], ep.value)))
+                continue
+            seen[ep.name] = ep.value
+            info = PluginInfo(ep.name, ep.value, version, "entry point")
+            if ep.name in disabled:
+                info.status = "disabled"
+                self._record(info)
+            elif (selected and ep.name not in selected) or (not selected and not autoload):
+                info.status = "skipped"
+                self._record(info)
+            else:
+                self._load_module(ep.name, ep.value, version, "entry point", loader=ep.load)
+        for name in selected:
+            if name not in seen:
+                warnings.warn("GLUONX_PLUGINS names '{}', but no installed plugin has that name".format(name),
+                              PluginWarning, stacklevel=3)
+
+    def _load_module(self, name, module, version, source, loader=None):
+        info = PluginInfo(name, module, version, source)
+        try:
+            plugin = loader() if loader is not None else importlib.import_module(module)
+        except Exception as err:  # a plugin's import may raise anything
+            self._fail(info, err)
+            return
+        self._register(name, plugin, info)
+
+    def register(self, plugin, name=None, version=None):
+        """Register a plugin object (module or instance with hook implementations) programmatically.
+
+        Its registration hooks run at once if plugins are already loaded, otherwise with the others.
+        Returns its :class:`PluginInfo`.
+        """
+        name = name or getattr(plugin, "__name__", None) or type(plugin).__name__
+        self.load()
+        info = PluginInfo(name, getattr(plugin, "__name__", type(plugin).__name__), version, "registered")
+        with self._lock:
+            self._register(name, plugin, info)
+        return self._plugins[name]
+
+    def _register(self, name, plugin, info):
+        if name in self._plugins and self._plugins[name].status == "loaded":
+            self._fail(info, PluginError("a plugin named '{}' is already loaded".format(name)))
+            return
+        try:
+            self.pm.register(plugin, name=name)
+        except Exception as err:
+            self._fail(info, err)
+            return
+        staged = []
+        try:
+            callers = self.pm.get_hookcallers(plugin) or []
+            unknown = [c.name for c in callers if c.spec is None and not any(
+                impl.optionalhook for impl in c.get_hookimpls() if impl.plugin is plugin)]
+            if unknown:
+                raise PluginError("plugin '{}' implements unknown hook(s) {} (known: {})".format(
+                    name, unknown, sorted(slot.hook for slot in SLOTS.values())))
+            for kind, slot in SLOTS.items():
+                view = slot.view_cls(self.registries[kind], name, staged)
+                for impl in getattr(self.pm.hook, slot.hook).get_hookimpls():
+                    if impl.plugin is plugin:
+                        impl.function(**{arg: view for arg in impl.argnames if arg == slot.argname})
+            for registry, entry in staged:
+                registry.add(entry)
+        except Exception as err:
+            for registry in self.registries.values():
+                registry.remove_plugin(name)
+            self.pm.unregister(plugin)
+            self._fail(info, err)
+            return
+        info.hooks = tuple(sorted(c.name for c in callers))
+        self._record(info)
+
+    def _record(self, info):
+        self._plugins[info.name] = info
+
+    def _fail(self, info, err):
+        info.status = "failed"
+        info.error = "{}: {}".format(type(err).__name__, err)
+        info.traceback = "".join(traceback.format_exception(type(err), err, err.__traceback__))
+        self._record(info)
+        if self.strict:
+            raise PluginError("Error importing plugin '{}' ({}): {}".format(
+                info.name, info.module, info.error)) from err
+        warnings.warn("gluonx skipped plugin '{}' ({}): {}".format(info.name, info.module, info.error),
+                      PluginWarning, stacklevel=4)
+
+    # -- reading ---------------------------------------------------------------------------------------
+    def plugins(self):
+        """Every plugin seen, loaded or not, core first, with entry counts per registry."""
+        self.load()
+        out = []
+        for info in self._plugins.values():
+            info.entries = {kind: sum(1 for e in reg._entries.values() if e.plugin == info.name)
+                            for kind, reg in self.registries.items()}
+            out.append(info)
+        return out
+
+    def registry(self, kind):
+        """The registry called ``kind`` (``"models"``, ``"blocks"``, ...)."""
+        try:
+            return self.registries[kind]
+        except KeyError:
+            raise KeyError("unknown registry '{}'; known: {}".format(kind, sorted(self.registries))) from None
+
+
+_HOST = None
+_HOST_LOCK = threading.Lock()
+
+
+def get_host():
+    """The process-wide :class:`PluginHost` (created on first use)."""
+    global _HOST
+    if _HOST is None:
+        with _HOST_LOCK:
+            if _HOST is None:
+                _HOST = PluginHost()
+    return _HOST
+
+
+def reset_host(host=None):
+    """Replace the process-wide host (tests use this to reload plugins under other switches)."""
+    global _HOST
+    with _HOST_LOCK:
+        _HOST = host
+    return host
+
+
+def list_plugins():
+    """List every plugin gluonx found: loaded, failed (with the error), disabled or skipped.
+
+    Returns
+    -------
+    list of PluginInfo
+    """
+    return get_host().plugins()
+
+
+__all__ = ["PluginHost", "PluginInfo", "PluginError", "PluginWarning", "CommandInfo", "CommandView",
+           "SLOTS", "get_host", "reset_host", "list_plugins"]

@@ -1,0 +1,556 @@
+"""Registries of named entries (models, blocks, optimizers, ...) with typed, lazy info records.
+
+An entry is a record (:class:`EntryInfo` or one of its subclasses) holding a *lazy factory*: a
+``"module:attr"`` string that is imported only when the entry is built, so listing never imports heavy
+dependencies. Records know which plugin owns them and which extra they need, so a missing dependency is
+reported as the ``pip install`` command that fixes it.
+"""
+import dataclasses
+import difflib
+import fnmatch
+import importlib
+import importlib.util
+import re
+from typing import Any, Callable, ClassVar, Dict, Optional, Tuple, Union
+
+#: Modules that must be importable for each extra of the gluonx distribution.
+EXTRA_MODULES = {
+    "cpu": ("mxnet",),
+    "detection": ("gluoncv",),
+    "segmentation": ("gluoncv",),
+    "nlp": ("gluonnlp",),
+    "onnx": ("onnx", "onnxruntime"),
+    "viz": ("matplotlib",),
+    "tensorboard": ("tensorboardX",),
+    "data": ("sklearn",),
+}
+
+
+class UnknownEntryError(KeyError):
+    """Raised for a name that no plugin registered; the message lists the closest names."""
+
+    def __str__(self):
+        return str(self.args[0]) if self.args else ""
+
+
+class DuplicateEntryError(ValueError):
+    """Raised when two plugins (or one plugin twice) register the same name."""
+
+
+class MissingExtraError(ImportError):
+    """Raised when building an entry whose optional dependencies (its extra) are not installed."""
+
+
+@dataclasses.dataclass(frozen=True)
+class InputSpec:
+    """Describes one example input of a block, for the conformance kit and for export.
+
+    Parameters
+    ----------
+    shape : tuple of int
+        Full example shape, batch axis included.
+    dtype : str
+        NumPy dtype name.
+    low, high : float
+        Range of generated values: uniform in ``[low, high)`` for floats, integers in ``[low, high)`` for
+        integer dtypes (token ids, labels).
+    batch_axis : int or None
+        Axis that holds the batch (``None``: no batch axis, e.g. a recurrent state of fixed size).
+    name : str, optional
+        Human-readable name, shown by ``gluonx info``.
+    """
+
+    shape: Tuple[int, ...]
+    dtype: str = "float32"
+    low: float = 0.0
+    high: float = 1.0
+    batch_axis: Optional[int] = 0
+    name: Optional[str] = None
+
+    def __post_init__(self):
+        object.__setattr__(self, "shape", tuple(int(s) for s in self.shape))
+        if any(s <= 0 for s in self.shape):
+            raise ValueError("InputSpec shape must be positive, got {}".format(self.shape))
+        if self.batch_axis is not None and not -len(self.shape) <= self.batch_axis < len(self.shape):
+            raise ValueError("InputSpec batch_axis {} is out of range for shape {}".format(
+                self.batch_axis, self.shape))
+
+    @property
+    def is_integer(self):
+        """True for integer dtypes (generated with ``randint``)."""
+        return self.dtype.startswith(("int", "uint"))
+
+    def with_batch(self, batch_size):
+        """Return the shape with the batch axis set to ``batch_size`` (unchanged if there is none)."""
+        if self.batch_axis is None:
+            return self.shape
+        shape = list(self.shape)
+        shape[self.batch_axis] = int(batch_size)
+        return tuple(shape)
+
+    @property
+    def batch_size(self):
+        """The batch size of the example shape, or None."""
+        return None if self.batch_axis is None else self.shape[self.batch_axis]
+
+    def to_dict(self):
+        """Plain-JSON form (for manifests and ``gluonx info``)."""
+        return dataclasses.asdict(self)
+
+
+def _split_factory(factory):
+    if not isinstance(factory, str) or not re.fullmatch(r"[\w.]+:[\w.]+", factory):
+        raise ValueError("factory must be a 'module:attr' string or a callable, got {!r}".format(factory))
+    return factory.split(":", 1)
+
+
+def import_object(spec):
+    """Import ``"module:attr"`` (``attr`` may be dotted) and return the object; callables pass through."""
+    if callable(spec):
+        return spec
+    module_name, attr = _split_factory(spec)
+    obj = importlib.import_module(module_name)
+    for part in attr.split("."):
+        try:
+            obj = getattr(obj, part)
+        except AttributeError:
+            raise AttributeError("{!r} names no attribute '{}' in module {}".format(spec, part, module_name)) from None
+    return obj
+
+
+@dataclasses.dataclass
+class EntryInfo:
+    """Common record of every registry entry.
+
+    Parameters
+    ----------
+    name : str
+        Registry name (lower case, unique across all plugins).
+    factory : str or callable
+        ``"module:attr"`` naming the callable that builds the entry (imported lazily), or the callable.
+    plugin : str
+        Owner plugin; filled in by the plugin host.
+    description : str
+        One line shown in listings.
+    book_section : str
+        The book section implemented, e.g. ``"D2L 5.5"`` or ``"DL 9.5"``.
+    task : str
+        Free-form task family, e.g. ``"classification"``, ``"language-model"``.
+    extra : str, optional
+        The gluonx extra that provides this entry's dependencies (``"detection"``, ``"nlp"``...).
+    requires : tuple of str
+        Modules that must be importable; by default those of ``extra`` (see :data:`EXTRA_MODULES`).
+    install : str, optional
+        Install command shown when ``requires`` is missing; by default ``pip install 'gluonx[EXTRA]'``.
+    tags : tuple of str
+        Free-form labels.
+    """
+
+    kind: ClassVar[str] = "entry"
+
+    name: str
+    factory: Union[str, Callable[..., Any]]
+    plugin: str = ""
+    description: str = ""
+    book_section: str = ""
+    task: str = ""
+    extra: Optional[str] = None
+    requires: Tuple[str, ...] = ()
+    install: Optional[str] = None
+    tags: Tuple[str, ...] = ()
+
+    def __post_init__(self):
+        if not isinstance(self.name, str) or not re.fullmatch(r"[A-Za-z0-9_.\-]+", self.name):
+            raise ValueError("{} name must be letters, digits, '_', '-' or '.', got {!r}".format(
+                self.kind, self.name))
+        if not callable(self.factory):
+            _split_factory(self.factory)
+        if not self.requires and self.extra:
+            self.requires = EXTRA_MODULES.get(self.extra, ())
+        self.requires = tuple(self.requires)
+        self.tags = tuple(self.tags)
+
+    @property
+    def missing_modules(self):
+        """Modules of ``requires`` that cannot be imported (checked without importing them)."""
+        missing = []
+        for module in self.requires:
+            try:
+                found = importlib.util.find_spec(module) is not None
+            except (ImportError, ValueError):
+                found = False
+            if not found:
+                missing.append(module)
+        return tuple(missing)
+
+    @property
+    def extra_installed(self):
+        """True when every module this entry requires is importable."""
+        return not self.missing_modules
+
+    @property
+    def install_hint(self):
+        """The command that installs this entry's dependencies."""
+        if self.install:
+            return self.install
+        if self.extra:
+            return "pip install 'gluonx[{}]'".format(self.extra)
+        return "pip install " + " ".join(self.requires)
+
+    def _missing_extra_error(self, cause=None):
+        return MissingExtraError("{} '{}' (plugin '{}') needs the '{}' extra, which is not installed "
+                                 "(missing: {}). Install it with: {}".format(
+                                     self.kind, self.name, self.plugin, self.extra or "optional",
+                                     ", ".join(self.missing_modules) or cause, self.install_hint))
+
+    def resolve(self):
+        """Import and return the factory callable.
+
+        Raises
+        ------
+        MissingExtraError
+            If the entry's extra is not installed (the message gives the ``pip install`` command).
+        """
+        if callable(self.factory):
+            return self.factory
+        if self.missing_modules:
+            raise self._missing_extra_error()
+        try:
+            return import_object(self.factory)
+        except ImportError as err:
+            if self.missing_modules:
+                raise self._missing_extra_error(err) from err
+            raise
+        except AttributeError as err:
+            raise AttributeError("{} '{}' (plugin '{}'): {}".format(self.kind, self.name, self.plugin, err)) from None
+
+    def create(self, **kwargs):
+        """Build the entry: ``resolve()(**kwargs)``."""
+        return self.resolve()(**kwargs)
+
+    def summary(self):
+        """A plain dict of the record for tables and JSON (factory shown as text)."""
+        out = {}
+        for field in dataclasses.fields(self):
+            value = getattr(self, field.name)
+            if field.name == "factory" and callable(value):
+                value = "{}:{}".format(value.__module__, value.__qualname__)
+            elif field.name == "inputs":
+                value = [spec.to_dict() for spec in value]
+            out[field.name] = value
+        out["kind"] = self.kind
+        out["extra_installed"] = self.extra_installed
+        return out
+
+
+@dataclasses.dataclass
+class _ConformantInfo(EntryInfo):
+    """Record of an entry that builds a HybridBlock and is checked by the conformance kit.
+
+    Parameters
+    ----------
+    inputs : tuple of InputSpec
+        Example inputs, in call order. Required for the conformance kit.
+    kwargs : dict
+        Keyword arguments for the factory used by the conformance kit and ``gluonx info``.
+    dynamic_batch : bool
+        The block accepts any batch size (the kit checks several).
+    onnx : bool
+        ONNX export is supported and checked for parity in onnxruntime.
+    export : bool
+        Symbol export is supported (False only with a stated reason in ``description``).
+    gradient_check : bool
+        Compare autograd with finite differences in float64.
+    rtol, atol : float
+        Tolerances used by the conformance kit.
+    """
+
+    inputs: Tuple[InputSpec, ...] = ()
+    kwargs: Dict[str, Any] = dataclasses.field(default_factory=dict)
+    dynamic_batch: bool = True
+    onnx: bool = False
+    export: bool = True
+    gradient_check: bool = False
+    rtol: float = 1e-4
+    atol: float = 1e-5
+
+    def __post_init__(self):
+        super().__post_init__()
+        inputs = self.inputs
+        if isinstance(inputs, InputSpec):
+            inputs = (inputs,)
+        self.inputs = tuple(spec if isinstance(spec, InputSpec) else InputSpec(**spec) for spec in inputs)
+        self.kwargs = dict(self.kwargs)
+
+
+@dataclasses.dataclass
+class ModelInfo(_ConformantInfo):
+    """Record of a model (a complete network)."""
+
+    kind: ClassVar[str] = "model"
+
+
+@dataclasses.dataclass
+class BlockInfo(_ConformantInfo):
+    """Record of a reusable layer."""
+
+    kind: ClassVar[str] = "block"
+
+
+@dataclasses.dataclass
+class LossInfo(_ConformantInfo):
+    """Record of a loss function (a HybridBlock taking prediction and label)."""
+
+    kind: ClassVar[str] = "loss"
+
+
+@dataclasses.dataclass
+class OptimizerInfo(EntryInfo):
+    """Record of an optimizer.
+
+    Parameters
+    ----------
+    mx_name : str, optional
+        Name under which the optimizer is also known to ``mx.optimizer`` (``gluon.Trainer(params, mx_name)``).
+    """
+
+    kind: ClassVar[str] = "optimizer"
+    mx_name: Optional[str] = None
+
+
+@dataclasses.dataclass
+class LRSchedulerInfo(EntryInfo):
+    """Record of a learning-rate schedule."""
+
+    kind: ClassVar[str] = "lr_scheduler"
+
+
+@dataclasses.dataclass
+class MetricInfo(EntryInfo):
+    """Record of an evaluation metric.
+
+    Parameters
+    ----------
+    higher_is_better : bool
+        Direction used by early stopping and keep-best checkpoints.
+    """
+
+    kind: ClassVar[str] = "metric"
+    higher_is_better: bool = True
+
+
+@dataclasses.dataclass
+class DatasetInfo(EntryInfo):
+    """Record of a dataset.
+
+    Parameters
+    ----------
+    embedded : bool
+        The data ships with an installed package (usable offline, e.g. by ``make demo``).
+    num_classes : int, optional
+        Number of classes for classification datasets.
+    sample_shape : tuple of int, optional
+        Shape of one sample, e.g. ``(1, 28, 28)``.
+    """
+
+    kind: ClassVar[str] = "dataset"
+    embedded: bool = False
+    num_classes: Optional[int] = None
+    sample_shape: Optional[Tuple[int, ...]] = None
+
+
+@dataclasses.dataclass
+class EventHandlerInfo(EntryInfo):
+    """Record of a training event handler."""
+
+    kind: ClassVar[str] = "event_handler"
+
+
+def _natural_key(text):
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text.lower())]
+
+
+def _as_patterns(pattern):
+    if pattern is None:
+        return ()
+    if isinstance(pattern, str):
+        return (pattern,)
+    return tuple(pattern)
+
+
+class Registry:
+    """A name → record table of one kind of entry.
+
+    Parameters
+    ----------
+    kind : str
+        Plural name, e.g. ``"models"``.
+    info_cls : type
+        The :class:`EntryInfo` subclass of its records.
+    on_access : callable, optional
+        Called before every read (the plugin host loads plugins lazily through it).
+    """
+
+    def __init__(self, kind, info_cls, on_access=None):
+        self.kind = kind
+        self.info_cls = info_cls
+        self._on_access = on_access
+        self._entries = {}
+
+    def _access(self):
+        if self._on_access is not None:
+            self._on_access()
+        return self._entries
+
+    def make_info(self, name, factory, plugin="", **metadata):
+        """Build a record of this registry's type, with a clear error for unknown metadata."""
+        fields = {f.name for f in dataclasses.fields(self.info_cls)}
+        unknown = sorted(set(metadata) - fields)
+        if unknown:
+            raise TypeError("{} '{}': unknown metadata {}; a {} accepts {}".format(
+                self.info_cls.kind, name, unknown, self.info_cls.__name__,
+                sorted(fields - {"name", "factory", "plugin"})))
+        return self.info_cls(name=name, factory=factory, plugin=plugin, **metadata)
+
+    def add(self, info):
+        """Add a record; raises :class:`DuplicateEntryError` naming both owners if the name is taken."""
+        if not isinstance(info, self.info_cls):
+            raise TypeError("the {} registry takes {} records, got {}".format(
+                self.kind, self.info_cls.__name__, type(info).__name__))
+        key = info.name.lower()
+        if key in self._entries:
+            other = self._entries[key]
+            raise DuplicateEntryError("{} '{}' is registered by two plugins: '{}' and '{}'".format(
+                info.kind, info.name, other.plugin, info.plugin))
+        self._entries[key] = info
+        return info
+
+    def check_free(self, name, plugin):
+        """Raise :class:`DuplicateEntryError` if ``name`` is already owned (without reading plugins)."""
+        other = self._entries.get(name.lower())
+        if other is not None:
+            raise DuplicateEntryError("{} '{}' is registered by two plugins: '{}' and '{}'".format(
+                self.info_cls.kind, name, other.plugin, plugin))
+
+    def remove_plugin(self, plugin):
+        """Drop every record owned by ``plugin``."""
+        for key in [k for k, v in self._entries.items() if v.plugin == plugin]:
+            del self._entries[key]
+
+    def clear(self):
+        """Drop every record."""
+        self._entries.clear()
+
+    def infos(self, pattern="*", task=None, plugin=None, exclude=None):
+        """Records matching the filters, in natural name order (``resnet18`` before ``resnet101``).
+
+        Parameters
+        ----------
+        pattern : str or sequence of str
+            Shell-style wildcards (case-insensitive); a record matching any of them is kept.
+        task, plugin : str, optional
+            Keep only records of this task / owner plugin (wildcards allowed).
+        exclude : str or sequence of str, optional
+            Wildcards of names to drop.
+        """
+        includes = _as_patterns(pattern) or ("*",)
+        excludes = _as_patterns(exclude)
+        out = []
+        for info in self._access().values():
+            name = info.name.lower()
+            if not any(fnmatch.fnmatchcase(name, p.lower()) for p in includes):
+                continue
+            if any(fnmatch.fnmatchcase(name, p.lower()) for p in excludes):
+                continue
+            if task is not None and not fnmatch.fnmatchcase(info.task.lower(), task.lower()):
+                continue
+            if plugin is not None and not fnmatch.fnmatchcase(info.plugin.lower(), plugin.lower()):
+                continue
+            out.append(info)
+        return sorted(out, key=lambda i: _natural_key(i.name))
+
+    def list(self, pattern="*", task=None, plugin=None, exclude=None):
+        """Names of the records matching the filters (see :meth:`infos`)."""
+        return [info.name for info in self.infos(pattern, task=task, plugin=plugin, exclude=exclude)]
+
+    def get_info(self, name):
+        """The record called ``name`` (case-insensitive).
+
+        Raises
+        ------
+        KeyError
+            :class:`UnknownEntryError` listing the closest registered names.
+        """
+        entries = self._access()
+        if not isinstance(name, str):
+            raise TypeError("{} name must be a string, got {!r}".format(self.info_cls.kind, name))
+        try:
+            return entries[name.lower()]
+        except KeyError:
+            names = sorted(info.name for info in entries.values())
+            close = difflib.get_close_matches(name.lower(), [n.lower() for n in names], n=5, cutoff=0.5)
+            close_names = [n for n in names if n.lower() in close]
+            hint = ("; closest: " + ", ".join(close_names)) if close_names else ""
+            raise UnknownEntryError("unknown {} '{}'{} ({} registered; see gluonx.list_{}())".format(
+                self.info_cls.kind, name, hint, len(names), self.kind)) from None
+
+    def create(self, name, **kwargs):
+        """Build the entry called ``name`` with ``kwargs`` passed to its factory."""
+        return self.get_info(name).create(**kwargs)
+
+    def __contains__(self, name):
+        return isinstance(name, str) and name.lower() in self._access()
+
+    def __len__(self):
+        return len(self._access())
+
+    def __iter__(self):
+        return iter(self.list())
+
+    def __repr__(self):
+        return "Registry({!r}, {} entries)".format(self.kind, len(self._entries))
+
+
+class RegistryView:
+    """What a registration hook receives: adds records owned by one plugin.
+
+    Records are staged and committed by the plugin host once all of the plugin's hooks ran, so a plugin
+    that fails half-way leaves nothing behind.
+    """
+
+    def __init__(self, registry, plugin, staged):
+        self._registry = registry
+        self.plugin = plugin
+        self._staged = staged
+
+    @property
+    def kind(self):
+        """Plural name of the target registry, e.g. ``"models"``."""
+        return self._registry.kind
+
+    def register(self, name, factory, **metadata):
+        """Register ``name`` built by ``factory`` (``"module:attr"`` or callable) with its metadata.
+
+        The accepted metadata are the fields of this registry's record type (see :class:`ModelInfo`...).
+        Returns the record.
+        """
+        info = self._registry.make_info(name, factory, plugin=self.plugin, **metadata)
+        self.add(info)
+        return info
+
+    def add(self, info):
+        """Stage a ready-made record (its ``plugin`` is set to the owner)."""
+        info.plugin = self.plugin
+        for registry, staged in self._staged:
+            if registry is self._registry and staged.name.lower() == info.name.lower():
+                raise DuplicateEntryError("{} '{}' is registered twice by plugin '{}'".format(
+                    info.kind, info.name, self.plugin))
+        self._registry.check_free(info.name, self.plugin)
+        if not isinstance(info, self._registry.info_cls):
+            raise TypeError("the {} registry takes {} records, got {}".format(
+                self.kind, self._registry.info_cls.__name__, type(info).__name__))
+        self._staged.append((self._registry, info))
+        return info
+
+    def __repr__(self):
+        return "RegistryView({!r}, plugin={!r})".format(self.kind, self.plugin)

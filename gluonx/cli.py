@@ -1,0 +1,201 @@
+"""The ``gluonx`` command line.
+
+Sub-commands come from plugins through :func:`gluonx.hookspecs.register_commands`; the core's own
+(``plugins``, ``models``, ``list``, ``info``) are registered the same way by the core plugin.
+
+Examples
+--------
+.. code-block:: console
+
+    $ gluonx plugins
+    $ gluonx models 'lenet*'
+    $ gluonx info lenet
+    $ python -m gluonx list blocks
+"""
+import argparse
+import json
+import sys
+
+from ._version import __version__
+
+EXIT_USAGE = 2
+
+
+def format_table(rows, headers):
+    """Render ``rows`` (sequences of cells) under ``headers`` as aligned plain text."""
+    cells = [[str(h) for h in headers]] + [["" if c is None else str(c) for c in row] for row in rows]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
+    lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in cells]
+    lines.insert(1, "  ".join("-" * width for width in widths))
+    return "\n".join(lines)
+
+
+def _print_json(obj):
+    print(json.dumps(obj, indent=2, sort_keys=True, default=str))
+
+
+def _yes_no(flag):
+    return "yes" if flag else "no"
+
+
+# -- plugins ---------------------------------------------------------------------------------------------
+def configure_plugins(parser):
+    parser.add_argument("--json", action="store_true", help="machine-readable output")
+    parser.add_argument("--traceback", action="store_true", help="show full tracebacks of failed plugins")
+
+
+def run_plugins(args):
+    from ._plugins import list_plugins
+    plugins = list_plugins()
+    if args.json:
+        _print_json([p.__dict__ for p in plugins])
+        return 0
+    rows = []
+    for p in plugins:
+        counts = " ".join("{}={}".format(k, v) for k, v in p.entries.items() if v) or "-"
+        hooks = ",".join(h.replace("register_", "") for h in p.hooks) or "-"
+        rows.append((p.name, p.version or "-", p.status, p.module, hooks, counts))
+    print(format_table(rows, ("plugin", "version", "status", "module", "hooks", "entries")))
+    failed = [p for p in plugins if p.status == "failed"]
+    if failed:
+        print("\nfailed plugins:")
+        for p in failed:
+            print("  {}: {}".format(p.name, p.error))
+            if args.traceback and p.traceback:
+                print("    " + p.traceback.replace("\n", "\n    "))
+    return 0
+
+
+# -- models / list ---------------------------------------------------------------------------------------
+def _entry_rows(infos):
+    rows = []
+    for info in infos:
+        onnx = getattr(info, "onnx", None)
+        rows.append((info.name, info.task or "-", info.plugin, info.extra or "-",
+                     _yes_no(info.extra_installed), "-" if onnx is None else _yes_no(onnx),
+                     info.book_section or "-"))
+    return rows
+
+
+_ENTRY_HEADERS = ("name", "task", "plugin", "extra", "installed", "onnx", "book")
+
+
+def _list_registry(kind, args):
+    from ._api import registry
+    infos = registry(kind).infos(args.pattern or "*", task=args.task, plugin=args.plugin)
+    if args.json:
+        _print_json([info.summary() for info in infos])
+        return 0
+    print(format_table(_entry_rows(infos), _ENTRY_HEADERS))
+    print("\n{} {}".format(len(infos), kind if len(infos) != 1 else kind.rstrip("s")))
+    return 0
+
+
+def _add_filters(parser):
+    parser.add_argument("pattern", nargs="?", default="*", help="shell-style wildcard, e.g. 'resnet*'")
+    parser.add_argument("--task", help="only entries of this task")
+    parser.add_argument("--plugin", help="only entries of this plugin")
+    parser.add_argument("--json", action="store_true", help="machine-readable output")
+
+
+def configure_models(parser):
+    _add_filters(parser)
+
+
+def run_models(args):
+    return _list_registry("models", args)
+
+
+def configure_list(parser):
+    from ._plugins import SLOTS
+    parser.add_argument("kind", choices=[k for k in SLOTS if k != "commands"], help="which registry")
+    _add_filters(parser)
+
+
+def run_list(args):
+    return _list_registry(args.kind, args)
+
+
+# -- info ------------------------------------------------------------------------------------------------
+def configure_info(parser):
+    parser.add_argument("name", help="entry name, e.g. lenet")
+    parser.add_argument("--kind", help="registry to look in (default: every registry, models first)")
+    parser.add_argument("--json", action="store_true", help="machine-readable output")
+
+
+def _find_entry(name, kind=None):
+    from ._api import registry
+    from ._plugins import SLOTS
+    from ._registry import UnknownEntryError
+    kinds = [kind] if kind else [k for k in SLOTS if k != "commands"]
+    for candidate in kinds:
+        if name in registry(candidate):
+            return registry(candidate).get_info(name)
+    if kind:
+        return registry(kind).get_info(name)  # raises with the closest names
+    raise UnknownEntryError("no registry has an entry called '{}' (try: gluonx models, gluonx list KIND)"
+                            .format(name))
+
+
+def run_info(args):
+    info = _find_entry(args.name, args.kind)
+    summary = info.summary()
+    if args.json:
+        _print_json(summary)
+        return 0
+    print("{} {}".format(info.kind, info.name))
+    for key in sorted(summary):
+        if key in ("name", "kind") or summary[key] in ("", None, (), [], {}):
+            continue
+        if key == "inputs":
+            print("  inputs:")
+            for spec in info.inputs:
+                print("    {} {} {}{}".format(spec.name or "input", spec.shape, spec.dtype,
+                                             "" if spec.batch_axis is None
+                                             else "  (batch axis {})".format(spec.batch_axis)))
+            continue
+        print("  {}: {}".format(key, summary[key]))
+    if not info.extra_installed:
+        print("  to install: {}".format(info.install_hint))
+    return 0
+
+
+# -- main ------------------------------------------------------------------------------------------------
+def build_parser():
+    """The argument parser with every plugin's sub-commands."""
+    from ._api import registry
+    from ._registry import import_object
+    parser = argparse.ArgumentParser(prog="gluonx", description="gluonx: MXNet Gluon extensions")
+    parser.add_argument("--version", action="version", version="gluonx " + __version__)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for info in registry("commands").infos():
+        command = sub.add_parser(info.name, help=info.description, description=info.description)
+        command.set_defaults(_command=info)
+        if info.configure is not None:
+            import_object(info.configure)(command)
+    return parser
+
+
+def main(argv=None):
+    """Entry point of the ``gluonx`` console script; returns the exit code."""
+    from ._plugins import PluginError
+    from ._registry import MissingExtraError, UnknownEntryError
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["--version"]:  # answer without loading plugins
+        print("gluonx " + __version__)
+        return 0
+    try:
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        if getattr(args, "_command", None) is None:
+            parser.print_help()
+            return EXIT_USAGE
+        code = args._command.resolve()(args)
+    except (UnknownEntryError, MissingExtraError, PluginError) as err:
+        print("gluonx: error: {}".format(err), file=sys.stderr)
+        return EXIT_USAGE if isinstance(err, KeyError) else 1
+    return 0 if code is None else int(code)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,94 @@
+"""Run every applicable check of the hybridization contract on a registry entry.
+
+``tests/conformance`` parametrizes :func:`check_entry` over every registered model, block and loss, so a
+newly registered entry is checked with no new test code. Third-party plugins use the same functions::
+
+    from gluonx.testing import check_entry, conformance_entries
+
+    @pytest.mark.parametrize("info", conformance_entries(plugin="myplugin"), ids=lambda i: i.name)
+    def test_conformance(info):
+        check_entry(info)
+"""
+from .export import check_export
+from .gradient import check_gradient
+from .hybridize import check_hybridize
+from .onnx_parity import check_onnx
+from ._arrays import make_inputs
+
+#: Registries whose entries build HybridBlocks with example inputs.
+CONFORMANCE_KINDS = ("models", "blocks", "losses")
+#: Extra batch sizes tried when an entry says its batch is dynamic.
+EXTRA_BATCH_SIZES = (1, 3)
+
+
+def build_entry(info, seed=0, dtype=None):
+    """Build ``info``'s block with its conformance ``kwargs``, seeded and initialized (Xavier)."""
+    import mxnet as mx
+    import numpy as np
+    mx.random.seed(seed)
+    np.random.seed(seed)
+    block = info.create(**info.kwargs)
+    if dtype is not None:
+        block.cast(dtype)
+    block.initialize(mx.init.Xavier(), force_reinit=True)
+    return block
+
+
+def entry_inputs(info, seed=0):
+    """The example inputs of ``info`` and, for a dynamic batch, input sets at other batch sizes."""
+    inputs = make_inputs(info.inputs, seed=seed)
+    more = []
+    example_batch = next((spec.batch_size for spec in info.inputs if spec.batch_axis is not None), None)
+    if info.dynamic_batch and example_batch is not None:
+        more = [make_inputs(info.inputs, batch_size=b, seed=seed + b)
+                for b in EXTRA_BATCH_SIZES if b != example_batch]
+    return inputs, more
+
+
+def check_entry(info, checks=("hybridize", "export", "onnx", "gradient"), seed=0):
+    """Run the checks that ``info`` claims: hybridize always, export unless ``export=False``, ONNX when
+    ``onnx=True``, gradients when ``gradient_check=True``.
+
+    Parameters
+    ----------
+    info : gluonx.ModelInfo or gluonx.BlockInfo or gluonx.LossInfo
+        The registry record.
+    checks : sequence of str
+        Subset of checks to consider.
+    seed : int
+        Seed of initialization and inputs.
+
+    Returns
+    -------
+    list of str
+        The checks that ran.
+    """
+    if not info.inputs:
+        raise AssertionError("{} '{}' (plugin '{}') has no example inputs: register it with "
+                             "inputs=[InputSpec(...)]".format(info.kind, info.name, info.plugin))
+    ran = []
+    inputs, more = entry_inputs(info, seed)
+    tol = dict(rtol=info.rtol, atol=info.atol)
+    if "hybridize" in checks:
+        check_hybridize(build_entry(info, seed), inputs, more, **tol)
+        ran.append("hybridize")
+    if "export" in checks and info.export:
+        check_export(build_entry(info, seed), inputs, more, **tol)
+        ran.append("export")
+    if "onnx" in checks and info.onnx:
+        batch_axes = [spec.batch_axis for spec in info.inputs] if info.dynamic_batch else None
+        check_onnx(build_entry(info, seed), inputs, more if batch_axes else (), batch_axes=batch_axes, **tol)
+        ran.append("onnx")
+    if "gradient" in checks and info.gradient_check:
+        check_gradient(build_entry(info, seed), inputs, seed=seed)
+        ran.append("gradient")
+    return ran
+
+
+def conformance_entries(pattern="*", plugin=None, kinds=CONFORMANCE_KINDS):
+    """Every registered record that the conformance kit checks (models, blocks and losses)."""
+    from .._api import registry
+    out = []
+    for kind in kinds:
+        out.extend(registry(kind).infos(pattern, plugin=plugin))
+    return out
