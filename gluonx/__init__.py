@@ -29,6 +29,17 @@ from ._api import (  # noqa: E402
 )
 from .hookspecs import hookimpl  # noqa: E402
 
+_SUBMODULES = ("nn", "models", "testing", "cli")
+
+
+def __getattr__(name):
+    # Subpackages that import MXNet load on first use, so `import gluonx` and `gluonx plugins` stay cheap.
+    if name in _SUBMODULES:
+        import importlib
+        return importlib.import_module("." + name, __name__)
+    raise AttributeError("module 'gluonx' has no attribute '{}'".format(name))
+
+
 __all__ = [
     "__version__",
     # plugin host

@@ -1,9 +1,23 @@
 """The core plugin: gluonx's own entries, registered through the same hooks as every other plugin.
 
-Like every plugin module it holds hook implementations only, with lazy ``"module:attr"`` factories, so
-loading it imports neither MXNet nor any model code.
+Like every plugin module it holds hook implementations only; the tables it reads hold lazy
+``"module:attr"`` factories, so loading it imports neither MXNet nor any model code.
 """
 from .hookspecs import hookimpl
+from ._entries import cnn, layers, sequence
+
+
+@hookimpl
+def register_models(registry):
+    cnn.register_models(registry)
+    sequence.register_models(registry)
+
+
+@hookimpl
+def register_blocks(registry):
+    cnn.register_blocks(registry)
+    layers.register_blocks(registry)
+    sequence.register_blocks(registry)
 
 
 @hookimpl

@@ -277,7 +277,7 @@ class _ConformantInfo(EntryInfo):
     def __post_init__(self):
         super().__post_init__()
         inputs = self.inputs
-        if isinstance(inputs, InputSpec):
+        if isinstance(inputs, (InputSpec, dict)):
             inputs = (inputs,)
         self.inputs = tuple(spec if isinstance(spec, InputSpec) else InputSpec(**spec) for spec in inputs)
         self.kwargs = dict(self.kwargs)
@@ -487,9 +487,8 @@ class Registry:
         try:
             return entries[name.lower()]
         except KeyError:
-            names = sorted(info.name for info in entries.values())
-            close = difflib.get_close_matches(name.lower(), [n.lower() for n in names], n=5, cutoff=0.5)
-            close_names = [n for n in names if n.lower() in close]
+            names = {info.name.lower(): info.name for info in entries.values()}
+            close_names = [names[n] for n in difflib.get_close_matches(name.lower(), names, n=5, cutoff=0.7)]
             hint = ("; closest: " + ", ".join(close_names)) if close_names else ""
             raise UnknownEntryError("unknown {} '{}'{} ({} registered; see gluonx.list_{}())".format(
                 self.info_cls.kind, name, hint, len(names), self.kind)) from None

@@ -1,0 +1,207 @@
+"""The plugin host: every hook, tolerant and strict loading, environment switches, duplicates."""
+import os
+
+import pytest
+
+import gluonx
+from gluonx import hookimpl, hookspecs
+from gluonx._plugins import SLOTS, PluginError, PluginWarning
+
+from conftest import FakeEntryPoint
+
+
+def registering_plugin(hook, argname, names, **metadata):
+    """A plugin object implementing one registration hook that registers ``names``."""
+    def add(view):
+        for name in names:
+            if hook == "register_commands":
+                view.add_command(name, "json:loads", help="test command")
+            else:
+                view.register(name, "json:loads", **metadata)
+
+    # pluggy passes arguments by the implementation's parameter names
+    if argname == "cli":
+        def implementation(cli):
+            add(cli)
+    else:
+        def implementation(registry):
+            add(registry)
+    implementation.__name__ = hook
+    return type("Plugin", (), {hook: staticmethod(hookimpl(implementation))})()
+
+
+def hookspec_names():
+    return sorted(name for name in dir(hookspecs) if name.startswith("register_"))
+
+
+def test_every_hookspec_fills_a_registry_and_vice_versa():
+    assert sorted(slot.hook for slot in SLOTS.values()) == hookspec_names()
+
+
+@pytest.mark.parametrize("kind", sorted(SLOTS))
+def test_each_hook_registers_entries_owned_by_the_plugin(make_host, kind):
+    slot = SLOTS[kind]
+    host = make_host()
+    plugin = registering_plugin(slot.hook, slot.argname, ["alpha_" + kind, "beta_" + kind])
+    info = host.register(plugin, name="myplugin", version="1.2")
+    assert info.status == "loaded", info.error
+    assert info.hooks == (slot.hook,)
+    registry = host.registry(kind)
+    assert registry.list("*_" + kind) == ["alpha_" + kind, "beta_" + kind]
+    assert registry.get_info("alpha_" + kind).plugin == "myplugin"
+    assert isinstance(registry.get_info("alpha_" + kind), slot.info_cls)
+    assert {p.name: p.entries[kind] for p in host.plugins()}["myplugin"] == 2
+
+
+@pytest.mark.parametrize("hook", hookspec_names())
+def test_every_hookspec_is_documented(hook):
+    doc = getattr(hookspecs, hook).__doc__
+    assert doc and "Parameters" in doc, "hook {} needs a numpydoc docstring".format(hook)
+    with open(os.path.join(os.path.dirname(__file__), "..", "docs", "hooks.md")) as handle:
+        assert "`{}(".format(hook) in handle.read(), "docs/hooks.md has no section for " + hook
+
+
+def test_core_registers_through_the_same_hooks(make_host):
+    host = make_host()
+    core = {p.name: p for p in host.plugins()}["core"]
+    assert core.source == "builtin" and core.status == "loaded"
+    assert "register_commands" in core.hooks
+    assert {"plugins", "models", "list", "info"} <= set(host.registry("commands").list(plugin="core"))
+
+
+def test_plugin_failing_at_import_is_skipped_and_listed(make_host):
+    def broken():
+        raise RuntimeError("boom at import")
+    host = make_host([FakeEntryPoint("broken", "broken_pkg.plugin", broken)])
+    with pytest.warns(PluginWarning, match="skipped plugin 'broken'.*boom at import"):
+        plugins = {p.name: p for p in host.plugins()}
+    assert plugins["broken"].status == "failed"
+    assert "RuntimeError: boom at import" in plugins["broken"].error
+    assert "Traceback" in plugins["broken"].traceback
+    assert plugins["core"].status == "loaded"
+
+
+def test_strict_mode_raises_naming_the_plugin(make_host):
+    def broken():
+        raise ImportError("No module named 'missing_dependency'")
+    host = make_host([FakeEntryPoint("broken", "broken_pkg.plugin", broken)], GLUONX_STRICT_PLUGINS="1")
+    with pytest.raises(PluginError, match="Error importing plugin 'broken'.*missing_dependency"):
+        host.registry("models").list()
+
+
+def test_plugin_failing_in_a_hook_leaves_nothing_behind(make_host):
+    class HalfBroken:
+        @hookimpl
+        def register_models(self, registry):
+            registry.register("half_model", "json:loads")
+
+        @hookimpl
+        def register_blocks(self, registry):
+            raise ValueError("bad block table")
+    host = make_host([FakeEntryPoint("half", "half", lambda: HalfBroken())])
+    with pytest.warns(PluginWarning, match="bad block table"):
+        assert "half_model" not in host.registry("models")
+    assert {p.name: p.status for p in host.plugins()}["half"] == "failed"
+
+
+def test_same_name_from_two_plugins_fails_the_second_naming_both(make_host):
+    first = registering_plugin("register_models", "registry", ["shared_name", "first_only"])
+    second = registering_plugin("register_models", "registry", ["second_only", "shared_name"])
+    host = make_host([FakeEntryPoint("aaa", "aaa", lambda: first), FakeEntryPoint("bbb", "bbb", lambda: second)])
+    with pytest.warns(PluginWarning, match="'shared_name' is registered by two plugins: 'aaa' and 'bbb'"):
+        names = host.registry("models").list()
+    assert "shared_name" in names and "first_only" in names and "second_only" not in names
+    strict = make_host([FakeEntryPoint("aaa", "aaa", lambda: first), FakeEntryPoint("bbb", "bbb", lambda: second)],
+                       GLUONX_STRICT_PLUGINS="1")
+    with pytest.raises(PluginError, match="'aaa' and 'bbb'"):
+        strict.registry("models").list()
+
+
+def test_unknown_hook_is_reported(make_host):
+    class Typo:
+        @hookimpl
+        def register_modles(self, registry):
+            pass
+    host = make_host([FakeEntryPoint("typo", "typo", lambda: Typo())])
+    with pytest.warns(PluginWarning, match="unknown hook.*register_modles"):
+        status = {p.name: p for p in host.plugins()}["typo"]
+    assert status.status == "failed"
+
+
+def test_hook_may_accept_fewer_arguments_than_specified(make_host):
+    calls = []
+
+    class NoArgs:
+        @hookimpl
+        def register_models(self):
+            calls.append("called")
+    host = make_host([FakeEntryPoint("noargs", "noargs", lambda: NoArgs())])
+    assert {p.name: p.status for p in host.plugins()}["noargs"] == "loaded"
+    assert calls == ["called"]
+
+
+def _three_plugins():
+    return [FakeEntryPoint(name, name, lambda n=name: registering_plugin("register_models", "registry", [n + "_m"]))
+            for name in ("one", "two", "three")]
+
+
+def test_env_plugins_selects(make_host):
+    host = make_host(_three_plugins(), GLUONX_PLUGINS="two, three")
+    assert host.registry("models").list() == ["three_m", "two_m"]
+    assert {p.name: p.status for p in host.plugins()}["one"] == "skipped"
+
+
+def test_env_disabled_plugins(make_host):
+    host = make_host(_three_plugins(), GLUONX_DISABLED_PLUGINS="one,core")
+    assert host.registry("models").list() == ["three_m", "two_m"]
+    statuses = {p.name: p.status for p in host.plugins()}
+    assert statuses["one"] == "disabled" and statuses["core"] == "disabled"
+    assert "plugins" not in host.registry("commands")
+
+
+def test_env_disable_autoload_keeps_core_and_named_plugins(make_host):
+    host = make_host(_three_plugins(), GLUONX_DISABLE_PLUGIN_AUTOLOAD="1")
+    assert host.registry("models").list() == []
+    assert "plugins" in host.registry("commands")
+    named = make_host(_three_plugins(), GLUONX_DISABLE_PLUGIN_AUTOLOAD="1", GLUONX_PLUGINS="one")
+    assert named.registry("models").list() == ["one_m"]
+
+
+def test_env_plugins_warns_about_unknown_names(make_host):
+    host = make_host(_three_plugins(), GLUONX_PLUGINS="one,nope")
+    with pytest.warns(PluginWarning, match="'nope'"):
+        host.registry("models").list()
+
+
+def test_loading_is_lazy_and_happens_once(make_host):
+    loads = []
+
+    def loader():
+        loads.append(1)
+        return registering_plugin("register_models", "registry", ["lazy_m"])
+    host = make_host([FakeEntryPoint("lazy", "lazy", loader)])
+    assert loads == []
+    host.registry("models").list()
+    host.registry("blocks").list()
+    assert loads == [1]
+
+
+def test_public_api_reads_the_process_host(make_host, monkeypatch):
+    from gluonx import _plugins
+    host = make_host([FakeEntryPoint("api", "api", lambda: registering_plugin(
+        "register_models", "registry", ["api_model"], task="demo", book_section="X 1"))])
+    monkeypatch.setattr(_plugins, "_HOST", host)
+    assert gluonx.list_models(task="demo") == ["api_model"]
+    assert gluonx.get_model_info("api_model").book_section == "X 1"
+    assert gluonx.get_model("api_model", s="[3]") == [3]
+    with pytest.raises(KeyError, match="closest: api_model"):
+        gluonx.get_model("api_modl")
+    assert [p.name for p in gluonx.list_plugins()] == ["core", "api"]
+
+
+def test_registering_a_plugin_twice_fails(make_host):
+    host = make_host()
+    host.register(registering_plugin("register_models", "registry", ["x"]), name="dup")
+    with pytest.warns(PluginWarning, match="already loaded"):
+        host.register(registering_plugin("register_models", "registry", ["y"]), name="dup")
+    assert "y" not in host.registry("models")
