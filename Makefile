@@ -11,7 +11,7 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip setuptools wheel
 
-$(STAMP): $(BIN)/python setup.cfg pyproject.toml examples/plugin-template/setup.cfg
+$(STAMP): $(BIN)/python setup.cfg setup.py pyproject.toml examples/plugin-template/setup.cfg
 	$(BIN)/python -m pip install -q -e ".[cpu,all,test]" -e examples/plugin-template
 	touch $(STAMP)
 

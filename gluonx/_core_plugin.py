@@ -1,32 +1,63 @@
 """The core plugin: gluonx's own entries, registered through the same hooks as every other plugin.
 
-Like every plugin module it holds hook implementations only; the tables it reads hold lazy
-``"module:attr"`` factories, so loading it imports neither MXNet nor any model code.
+Like every plugin module it holds hook implementations only. Each module of :mod:`gluonx._entries` is a
+table for one family that defines any of the ``register_*`` functions named like the hooks; the tables hold
+lazy ``"module:attr"`` factories, so loading the core imports neither MXNet nor any model code.
 """
+from ._entries import cnn, commands, layers, sequence
 from .hookspecs import hookimpl
-from ._entries import cnn, layers, sequence
+
+#: The core's registry tables, one module per family; add a family by adding its module here.
+TABLES = (commands, cnn, layers, sequence)
+
+
+def _from_tables(hook, target):
+    for table in TABLES:
+        register = getattr(table, hook, None)
+        if register is not None:
+            register(target)
 
 
 @hookimpl
 def register_models(registry):
-    cnn.register_models(registry)
-    sequence.register_models(registry)
+    _from_tables("register_models", registry)
 
 
 @hookimpl
 def register_blocks(registry):
-    cnn.register_blocks(registry)
-    layers.register_blocks(registry)
-    sequence.register_blocks(registry)
+    _from_tables("register_blocks", registry)
+
+
+@hookimpl
+def register_optimizers(registry):
+    _from_tables("register_optimizers", registry)
+
+
+@hookimpl
+def register_lr_schedulers(registry):
+    _from_tables("register_lr_schedulers", registry)
+
+
+@hookimpl
+def register_losses(registry):
+    _from_tables("register_losses", registry)
+
+
+@hookimpl
+def register_metrics(registry):
+    _from_tables("register_metrics", registry)
+
+
+@hookimpl
+def register_datasets(registry):
+    _from_tables("register_datasets", registry)
+
+
+@hookimpl
+def register_event_handlers(registry):
+    _from_tables("register_event_handlers", registry)
 
 
 @hookimpl
 def register_commands(cli):
-    cli.add_command("plugins", "gluonx.cli:run_plugins", help="list plugins: version, hooks, entries, errors",
-                    configure="gluonx.cli:configure_plugins")
-    cli.add_command("models", "gluonx.cli:run_models", help="list registered models",
-                    configure="gluonx.cli:configure_models")
-    cli.add_command("list", "gluonx.cli:run_list", help="list entries of any registry (blocks, losses, ...)",
-                    configure="gluonx.cli:configure_list")
-    cli.add_command("info", "gluonx.cli:run_info", help="show everything registered about one entry",
-                    configure="gluonx.cli:configure_info")
+    _from_tables("register_commands", cli)

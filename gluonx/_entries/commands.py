@@ -1,0 +1,13 @@
+"""The core's own sub-commands (registered like any plugin's)."""
+
+
+def register_commands(cli):
+    """Add ``plugins``, ``models``, ``list`` and ``info`` (implemented in :mod:`gluonx.cli`)."""
+    cli.add_command("plugins", "gluonx.cli:run_plugins", help="list plugins: version, hooks, entries, errors",
+                    configure="gluonx.cli:configure_plugins")
+    cli.add_command("models", "gluonx.cli:run_models", help="list registered models",
+                    configure="gluonx.cli:configure_models")
+    cli.add_command("list", "gluonx.cli:run_list", help="list entries of any registry (blocks, losses, ...)",
+                    configure="gluonx.cli:configure_list")
+    cli.add_command("info", "gluonx.cli:run_info", help="show everything registered about one entry",
+                    configure="gluonx.cli:configure_info")
