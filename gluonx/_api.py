@@ -11,12 +11,36 @@ def registry(kind):
     return get_host().registry(kind)
 
 
+def _record_spec(block, info, kwargs):
+    """Remember how a model was built (``block.gluonx_spec``), so checkpoints and exports can rebuild it."""
+    import json
+    try:
+        json.dumps(kwargs)
+    except (TypeError, ValueError):
+        return  # arguments that are not plain data cannot be recorded
+    try:
+        block.gluonx_spec = {"name": info.name, "plugin": info.plugin, "kwargs": dict(kwargs)}
+    except AttributeError:
+        pass
+
+
+def model_from_spec(spec):
+    """Rebuild a model from the ``gluonx_spec`` recorded by :func:`gluonx.get_model` (in checkpoints too)."""
+    if not isinstance(spec, dict) or not isinstance(spec.get("name"), str):
+        raise ValueError("a model spec is a dict with a 'name' and 'kwargs', got {!r}".format(spec))
+    return get_model(spec["name"], **dict(spec.get("kwargs") or {}))
+
+
 def _make_api(kind, singular):
     def list_entries(pattern="*", task=None, plugin=None, exclude=None):
         return registry(kind).list(pattern, task=task, plugin=plugin, exclude=exclude)
 
     def get_entry(name, **kwargs):
-        return registry(kind).create(name, **kwargs)
+        info = registry(kind).get_info(name)
+        built = info.create(**kwargs)
+        if kind == "models":
+            _record_spec(built, info, kwargs)
+        return built
 
     def get_entry_info(name):
         return registry(kind).get_info(name)

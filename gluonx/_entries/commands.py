@@ -11,3 +11,5 @@ def register_commands(cli):
                     configure="gluonx.cli:configure_list")
     cli.add_command("info", "gluonx.cli:run_info", help="show everything registered about one entry",
                     configure="gluonx.cli:configure_info")
+    cli.add_command("train", "gluonx.train.cli:run_train", help="train a registered model on a registered dataset",
+                    configure="gluonx.train.cli:configure_train")

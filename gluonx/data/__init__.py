@@ -1,0 +1,8 @@
+"""Datasets in real formats, embedded datasets, and deterministic, resumable sampling.
+
+- :mod:`gluonx.data.idx` — the idx-ubyte format of MNIST / Fashion-MNIST (read and write, gz or raw);
+- :mod:`gluonx.data.mnist` — ``MNIST`` and ``FashionMNIST`` from a local folder;
+- :mod:`gluonx.data.digits` — scikit-learn's bundled 8x8 digits (real data, no download);
+- :mod:`gluonx.data.sampler` — an epoch sampler whose order is a function of (seed, epoch), so training
+  resumes mid-epoch on exactly the same batches.
+"""
