@@ -303,13 +303,17 @@ def load_parameters(path, net):
 def _check_model(record, net, path):
     saved = record["model"]["parameters"]
     mine = model_signature(net)
-    if saved == mine:
-        return
     saved_map = {name: (shape, dtype) for name, shape, dtype in saved}
     mine_map = {name: (shape, dtype) for name, shape, dtype in mine}
+
+    def compatible(a, b):
+        # a 0 in this model's shape is a dimension not inferred yet (deferred initialization)
+        return a[1] == b[1] and len(a[0]) == len(b[0]) and all(m in (0, s) for s, m in zip(a[0], b[0]))
     missing = sorted(set(mine_map) - set(saved_map))
     unexpected = sorted(set(saved_map) - set(mine_map))
-    changed = sorted(n for n in set(saved_map) & set(mine_map) if saved_map[n] != mine_map[n])
+    changed = sorted(n for n in set(saved_map) & set(mine_map) if not compatible(saved_map[n], mine_map[n]))
+    if not (missing or unexpected or changed):
+        return
     details = []
     if missing:
         details.append("missing from the checkpoint: {}".format(missing[:5]))

@@ -6,6 +6,7 @@ the test accuracy line.
 """
 import inspect
 import json
+import math
 import os
 import sys
 import time
@@ -21,6 +22,14 @@ def _key_value(text):
         return key, value
 
 
+#: Per-epoch schedules: (base lr, epoch, epochs) -> lr.
+SCHEDULES = {
+    "constant": lambda lr, epoch, epochs: lr,
+    "cosine": lambda lr, epoch, epochs: lr * 0.5 * (1 + math.cos(math.pi * epoch / epochs)),
+    "step": lambda lr, epoch, epochs: lr * 0.1 ** (epoch // max(1, epochs // 3)),
+}
+
+
 def configure_train(parser):
     parser.add_argument("model", help="registered model name (gluonx models)")
     parser.add_argument("--dataset", default="digits", help="registered dataset (gluonx list datasets)")
@@ -32,6 +41,8 @@ def configure_train(parser):
     parser.add_argument("--optimizer", default="adam")
     parser.add_argument("--lr", type=float, default=1e-3, help="learning rate")
     parser.add_argument("--wd", type=float, default=0.0, help="weight decay")
+    parser.add_argument("--lr-schedule", choices=sorted(SCHEDULES), default="constant",
+                        help="per-epoch learning-rate schedule (cosine: half a cosine from --lr to 0)")
     parser.add_argument("--optimizer-param", action="append", default=[], metavar="KEY=VALUE",
                         help="extra optimizer argument (repeatable), e.g. momentum=0.9")
     parser.add_argument("--model-arg", action="append", default=[], metavar="KEY=VALUE",
@@ -48,6 +59,8 @@ def configure_train(parser):
     parser.add_argument("--tensorboard", action="store_true", help="also write TensorBoard scalars to OUT/tb")
     parser.add_argument("--out", required=True, help="output folder: checkpoints/, history.*, learning_curve.png")
     parser.add_argument("--resume", action="store_true", help="resume from the latest checkpoint in OUT")
+    parser.add_argument("--min-accuracy", type=float,
+                        help="exit with status 1 if the final test accuracy is below this (for scripts and CI)")
 
 
 def _dataset(name, root, train):
@@ -82,7 +95,8 @@ def run_train(args):
     import mxnet as mx
     from ..utils.threads import omp_threads
     from .checkpoint import list_checkpoints
-    from .handlers import CheckpointHandler, EarlyStopping, HistoryHandler, ProgressBar, TensorBoardHandler
+    from .handlers import (CheckpointHandler, EarlyStopping, HistoryHandler, LRScheduleHandler, ProgressBar,
+                           TensorBoardHandler)
     from .trainer import Trainer
 
     dataset_info, train_set = _dataset(args.dataset, args.data_root, True)
@@ -104,6 +118,9 @@ def run_train(args):
                       clip_global_norm=args.clip_global_norm, hybridize=not args.no_hybridize, seed=args.seed)
     handlers = [CheckpointHandler(checkpoints, keep_last=args.keep_last, monitor="val_accuracy"),
                 HistoryHandler(args.out)]
+    if args.lr_schedule != "constant":
+        schedule = SCHEDULES[args.lr_schedule]
+        handlers.append(LRScheduleHandler(lambda epoch: schedule(args.lr, epoch, args.epochs)))
     if not args.no_progress:
         handlers.append(ProgressBar(file=sys.stderr))
     if args.patience is not None:
@@ -129,4 +146,8 @@ def run_train(args):
     print("checkpoints: {}  history: {}  curve: {}".format(checkpoints, summary["history"],
                                                             os.path.join(args.out, "learning_curve.png")))
     print("test accuracy: {:.4f}".format(summary["test_accuracy"]))
+    if args.min_accuracy is not None and not summary["test_accuracy"] >= args.min_accuracy:
+        print("gluonx: error: test accuracy {:.4f} is below --min-accuracy {}".format(
+            summary["test_accuracy"], args.min_accuracy), file=sys.stderr)
+        return 1
     return 0
