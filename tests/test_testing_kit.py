@@ -111,7 +111,7 @@ def test_check_onnx_with_dynamic_batch():
 
 def test_check_onnx_catches_a_mismatch(monkeypatch):
     original = onnx_parity.run_onnx
-    monkeypatch.setattr(onnx_parity, "run_onnx", lambda f, inputs: [o + 1e-2 for o in original(f, inputs)])
+    monkeypatch.setattr(onnx_parity, "run_onnx", lambda *args: [o + 1e-2 for o in original(*args)])
     with pytest.raises(AssertionError, match="onnxruntime vs MXNet"):
         check_onnx(dense(), [mx.nd.ones((2, 4))])
 

@@ -4,5 +4,7 @@
 - :mod:`gluonx.data.mnist` — ``MNIST`` and ``FashionMNIST`` from a local folder;
 - :mod:`gluonx.data.digits` — scikit-learn's bundled 8x8 digits (real data, no download);
 - :mod:`gluonx.data.sampler` — an epoch sampler whose order is a function of (seed, epoch), so training
-  resumes mid-epoch on exactly the same batches.
+  resumes mid-epoch on exactly the same batches;
+- :mod:`gluonx.data.text_corpus` — text corpora (a real one ships with Python: ``pydoc_data.topics``),
+  character vocabularies and BPTT batching for language models (D2L 6.3).
 """

@@ -49,8 +49,12 @@ def export_onnx(symbol_file, params_file, inputs, onnx_file, batch_axes=None):
     return onnx_file
 
 
-def run_onnx(onnx_file, inputs):
-    """Run an ONNX file in onnxruntime (CPU) on ``inputs`` in MXNet's input order; returns NumPy outputs."""
+def run_onnx(onnx_file, inputs, output_names=None):
+    """Run an ONNX file in onnxruntime (CPU) on ``inputs`` in MXNet's input order; returns NumPy outputs.
+
+    The converter may write a graph's outputs in another order than the symbol's; give ``output_names``
+    (``Symbol.list_outputs()``) to get them back in the symbol's order, matched by name.
+    """
     import onnxruntime
     options = onnxruntime.SessionOptions()
     options.log_severity_level = 3
@@ -60,7 +64,14 @@ def run_onnx(onnx_file, inputs):
     wanted = [i.name for i in session.get_inputs()]
     if not set(wanted) <= set(given):
         raise AssertionError("ONNX inputs are {}, but only {} were given".format(sorted(wanted), sorted(given)))
-    return session.run(None, {name: given[name] for name in wanted})
+    outputs = session.run(None, {name: given[name] for name in wanted})
+    if output_names is None:
+        return outputs
+    produced = {o.name: value for o, value in zip(session.get_outputs(), outputs)}
+    keys = [name if name in produced else name[:-len("_output")] for name in output_names]
+    if set(keys) != set(produced):
+        return outputs  # names do not correspond: keep the converter's order
+    return [produced[key] for key in keys]
 
 
 def check_onnx(block, inputs, more_inputs=(), batch_axes=None, rtol=1e-4, atol=1e-5, directory=None):
@@ -92,10 +103,12 @@ def check_onnx(block, inputs, more_inputs=(), batch_axes=None, rtol=1e-4, atol=1
     symbol_file, params_file = export_block(block, batches[0], os.path.join(directory, "model"))
     onnx_file = export_onnx(symbol_file, params_file, batches[0], os.path.join(directory, "model.onnx"),
                             batch_axes=batch_axes)
+    import mxnet as mx
+    output_names = mx.sym.load(symbol_file).list_outputs()
     got = []
     for batch in batches:
         expected = flatten_outputs(block(*batch))
-        have = [np.asarray(x) for x in run_onnx(onnx_file, batch)]
+        have = [np.asarray(x) for x in run_onnx(onnx_file, batch, output_names)]
         assert_outputs_close(expected, have, rtol, atol, "{}: onnxruntime vs MXNet, inputs {}".format(
             type(block).__name__, [tuple(x.shape) for x in batch]))
         got.append(have)
