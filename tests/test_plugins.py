@@ -147,13 +147,13 @@ def _three_plugins():
 
 def test_env_plugins_selects(make_host):
     host = make_host(_three_plugins(), GLUONX_PLUGINS="two, three")
-    assert host.registry("models").list() == ["three_m", "two_m"]
+    assert host.registry("models").list("*_m") == ["three_m", "two_m"]
     assert {p.name: p.status for p in host.plugins()}["one"] == "skipped"
 
 
 def test_env_disabled_plugins(make_host):
     host = make_host(_three_plugins(), GLUONX_DISABLED_PLUGINS="one,core")
-    assert host.registry("models").list() == ["three_m", "two_m"]
+    assert host.registry("models").list("*_m") == ["three_m", "two_m"]
     statuses = {p.name: p.status for p in host.plugins()}
     assert statuses["one"] == "disabled" and statuses["core"] == "disabled"
     assert "plugins" not in host.registry("commands")
@@ -161,10 +161,10 @@ def test_env_disabled_plugins(make_host):
 
 def test_env_disable_autoload_keeps_core_and_named_plugins(make_host):
     host = make_host(_three_plugins(), GLUONX_DISABLE_PLUGIN_AUTOLOAD="1")
-    assert host.registry("models").list() == []
+    assert host.registry("models").list("*_m") == []
     assert "plugins" in host.registry("commands")
     named = make_host(_three_plugins(), GLUONX_DISABLE_PLUGIN_AUTOLOAD="1", GLUONX_PLUGINS="one")
-    assert named.registry("models").list() == ["one_m"]
+    assert named.registry("models").list("*_m") == ["one_m"]
 
 
 def test_env_plugins_warns_about_unknown_names(make_host):

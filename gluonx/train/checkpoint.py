@@ -164,12 +164,17 @@ def save_checkpoint(trainer, root, at_epoch_end=False, handlers=None, extra=None
         Handlers whose ``state_dict()`` is saved (default: the trainer's).
     extra : dict, optional
         JSON-able information stored under ``"extra"`` (e.g. the monitored value).
+
+    In distributed training only rank 0 writes (every worker holds the same state); the others return
+    the path rank 0 writes to.
     """
-    os.makedirs(root, exist_ok=True)
     state = trainer.state
     epoch, batch_in_epoch = (state.epoch + 1, 0) if at_epoch_end else (state.epoch, state.batch_in_epoch)
     name = checkpoint_name(state.epoch, state.batch)
     path = os.path.join(root, name)
+    if not getattr(trainer, "is_writer", True):
+        return path
+    os.makedirs(root, exist_ok=True)
     handlers = trainer.handlers if handlers is None else handlers
     with sync_point("checkpoint"):
         mx.nd.waitall()  # see Trainer.read_window: never read while a multi-device update runs
@@ -295,6 +300,8 @@ def load_parameters(path, net):
     record, params, _, _ = read_checkpoint(path)
     _check_model(record, net, path)
     structural = _structural_params(net)
+    if any(p._data is None and not p._deferred_init for p in structural.values()):
+        net.initialize()  # placeholders only: every value is replaced below
     for key, value in params.items():
         structural[key].set_data(value)
     return record

@@ -1,0 +1,99 @@
+"""Is the batch axis of an exported graph really dynamic? Probe it with one more sample, safely.
+
+A graph can fix the batch size without saying so, e.g. ``F.reshape(x, shape=(4, -1))``. MXNet 1.9.1 does
+not check that a reshape keeps the number of elements, neither in shape inference nor when running: at
+another batch size such a graph returns wrong shapes silently, and an explicit ``reshape(x, (4, 6))`` on a
+bigger input corrupts the heap (``free(): invalid next size`` at exit). So the probe first infers the
+graph's shapes at the new batch size without running anything, checks every reshape and the outputs, and
+only then runs the block.
+"""
+import json
+
+import numpy as np
+
+__all__ = ["NO_BATCH", "batch_size", "one_more_sample", "graph_problem", "scaling_problem", "output_batch_axis"]
+
+NO_BATCH = "exported with dynamic_batch=False or without a batch axis"
+_RESHAPE_OPS = ("Reshape", "reshape", "_np_reshape", "_npx_reshape")
+
+
+def batch_size(arrays, axes):
+    """The batch size of the first input that has a batch axis, or None."""
+    sizes = [x.shape[a] for x, a in zip(arrays, axes) if a is not None]
+    return sizes[0] if sizes else None
+
+
+def one_more_sample(arrays, axes):
+    """The inputs with their first sample repeated at the end: valid data at batch size + 1."""
+    import mxnet as mx
+    out = []
+    for x, axis in zip(arrays, axes):
+        if axis is None:
+            out.append(x)
+            continue
+        indices = list(range(x.shape[axis])) + [0]
+        out.append(mx.nd.array(np.take(x.asnumpy(), indices, axis=axis), dtype=x.dtype))
+    return out
+
+
+def _internal_shapes(symbol, names, arrays):
+    internals = symbol.get_internals()
+    _, shapes, _ = internals.infer_shape(**{name: x.shape for name, x in zip(names, arrays)})
+    return dict(zip(internals.list_outputs(), shapes))
+
+
+def _entry_name(node, index, shapes):
+    if node["op"] == "null":
+        return node["name"]
+    single = node["name"] + "_output"
+    return single if single in shapes else "{}_output{}".format(node["name"], index)
+
+
+def graph_problem(symbol_file, names, bigger):
+    """Why the graph cannot take the ``bigger`` inputs, found by shape inference alone, or None."""
+    import mxnet as mx
+    symbol = mx.sym.load(symbol_file)
+    try:
+        shapes = _internal_shapes(symbol, names, bigger)
+    except mx.base.MXNetError as err:
+        lines = str(err).strip().splitlines()
+        return "shape inference fails at the next batch size: {}".format(lines[0] if lines else "error")
+    nodes = json.loads(symbol.tojson())["nodes"]
+    for node in nodes:
+        if node["op"] not in _RESHAPE_OPS:
+            continue
+        source = nodes[node["inputs"][0][0]]
+        before = shapes.get(_entry_name(source, node["inputs"][0][1], shapes))
+        after = shapes.get(node["name"] + "_output")
+        if before and after and int(np.prod(before)) != int(np.prod(after)):
+            return ("reshape '{}' turns shape {} into {} with one more sample: the graph fixes the batch size"
+                    .format(node["name"], tuple(before), tuple(after)))
+    return None
+
+
+def scaling_problem(outputs, more_outputs, batch):
+    """Why the outputs at batch ``batch + 1`` do not look like a batch of one more sample, or None.
+
+    Every axis that changes must grow in proportion to the batch (``k * batch`` to ``k * (batch + 1)``,
+    e.g. the ``T * N`` rows of a language model).
+    """
+    for index, (out, other) in enumerate(zip(outputs, more_outputs)):
+        grows = out.ndim == other.ndim and all(
+            a == b or (a % batch == 0 and b == a // batch * (batch + 1)) for a, b in zip(out.shape, other.shape))
+        if not grows:
+            return ("output {} has shape {} at batch size {} but {} at batch size {}: the graph fixes the batch "
+                    "size".format(index, out.shape, batch, other.shape, batch + 1))
+    return None
+
+
+def output_batch_axis(out, other):
+    """The axis holding one row per sample (its size grows by exactly one with the batch), or None.
+
+    Only such outputs can be computed in chunks and concatenated; a flattened ``T * N`` axis cannot.
+    """
+    if other is None or other.ndim != out.ndim:
+        return None
+    changed = [axis for axis in range(out.ndim) if out.shape[axis] != other.shape[axis]]
+    if len(changed) == 1 and other.shape[changed[0]] == out.shape[changed[0]] + 1:
+        return changed[0]
+    return None

@@ -1,0 +1,268 @@
+"""The ``gluonx export`` and ``gluonx predict`` commands (registered by the core plugin).
+
+.. code-block:: console
+
+    $ gluonx export lenet --out exports/lenet --onnx --params lenet.params
+    $ gluonx export template_mlp --out exports/mlp --input-shape 8,16 --kwargs '{"num_classes": 3}'
+    $ gluonx predict exports/lenet digit.png --top-k 3
+    $ gluonx predict exports/mlp features.npy --backend onnxruntime --raw
+
+Configuration functions only add arguments: importing this module loads neither NumPy nor MXNet, so
+every other ``gluonx`` command stays fast.
+"""
+import json
+import os
+import re
+import sys
+
+__all__ = ["configure_export", "run_export", "configure_predict", "run_predict", "parse_shape"]
+
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+
+
+def parse_shape(text):
+    """``"1,3,224,224"``, ``"1x3x224x224"`` or ``"(1, 3, 224, 224)"`` → ``(1, 3, 224, 224)``."""
+    parts = [p for p in re.split(r"[,x\s()]+", text.strip().lower()) if p]
+    if not parts or not all(p.isdigit() and int(p) > 0 for p in parts):
+        raise ValueError("invalid shape {!r}: expected positive integers such as 1,3,224,224".format(text))
+    return tuple(int(p) for p in parts)
+
+
+def _floats(text):
+    return [float(v) for v in text.split(",") if v.strip()]
+
+
+def _error(command, err, code):
+    print("gluonx {}: error: {}".format(command, err), file=sys.stderr)
+    return code
+
+
+# -- export ----------------------------------------------------------------------------------------------
+def configure_export(parser):
+    parser.add_argument("source", metavar="MODEL_OR_CHECKPOINT",
+                        help="registered model name (gluonx models) or a checkpoint folder")
+    parser.add_argument("--out", required=True, metavar="DIR", help="export folder (created or replaced)")
+    parser.add_argument("--onnx", action="store_true", help="also write model.onnx (checked in onnxruntime)")
+    parser.add_argument("--input-shape", action="append", metavar="SHAPE", default=None,
+                        help="example input shape, e.g. 1,3,224,224; repeat once per input (default: the "
+                             "model's registered example inputs)")
+    parser.add_argument("--dtype", action="append", metavar="DTYPE", default=None,
+                        help="dtype of each input (default: registered, else float32); repeat per input")
+    parser.add_argument("--kwargs", default=None, metavar="JSON",
+                        help="factory keyword arguments as JSON, e.g. '{\"num_classes\": 10}'")
+    parser.add_argument("--params", default=None, metavar="FILE",
+                        help="trained parameters: a .params file (export, save_parameters or "
+                             "ParameterDict.save naming) or an export folder; default: random weights")
+    parser.add_argument("--static-batch", action="store_true", help="export a fixed batch size")
+    parser.add_argument("--class-names", default=None, metavar="FILE_OR_LIST",
+                        help="class names: a text file with one per line, or a comma-separated list")
+    parser.add_argument("--layout", choices=("NCHW", "NHWC", "none"), default=None,
+                        help="image layout of the first input (default: NCHW for 4-D inputs with 1 or 3 "
+                             "channels, else none)")
+    parser.add_argument("--scale", type=float, default=None,
+                        help="multiplies 0-255 pixel values before normalization (default 1/255)")
+    parser.add_argument("--mean", type=_floats, default=None, metavar="M[,M,M]", help="per-channel mean")
+    parser.add_argument("--std", type=_floats, default=None, metavar="S[,S,S]", help="per-channel std")
+    parser.add_argument("--seed", type=int, default=0, help="seed of random weights and example inputs")
+    parser.add_argument("--verify-isolated", action="store_true",
+                        help="also reload the symbol in a fresh process in which gluonx is not importable")
+    parser.add_argument("--json", action="store_true", help="print the manifest as JSON")
+
+
+def _class_names(text):
+    if text is None:
+        return None
+    if os.path.isfile(text):
+        with open(text, "r", encoding="utf-8") as handle:
+            return [line.strip() for line in handle if line.strip()]
+    return [name.strip() for name in text.split(",")]
+
+
+def _example_specs(default_specs, shapes, dtypes):
+    from .._registry import InputSpec
+    count = len(shapes) if shapes else len(default_specs)
+    if not count:
+        raise ValueError("the model has no registered example inputs: give --input-shape")
+    if dtypes and len(dtypes) not in (1, count):
+        raise ValueError("{} --dtype values for {} inputs".format(len(dtypes), count))
+    if shapes and default_specs and len(shapes) != len(default_specs):
+        raise ValueError("the model takes {} inputs, {} --input-shape given".format(len(default_specs), len(shapes)))
+    specs = []
+    for index in range(count):
+        base = default_specs[index] if default_specs else InputSpec((1,))
+        shape = shapes[index] if shapes else base.shape
+        dtype = (dtypes[index] if len(dtypes) > 1 else dtypes[0]) if dtypes else base.dtype
+        batch_axis = base.batch_axis if base.batch_axis is None or base.batch_axis < len(shape) else 0
+        specs.append(InputSpec(shape, dtype=dtype, low=base.low, high=base.high, batch_axis=batch_axis,
+                               name=base.name))
+    return specs
+
+
+def _preprocessing(args, first_shape, first_dtype):
+    layout = args.layout
+    if layout is None:
+        image_like = len(first_shape) == 4 and first_shape[1] in (1, 3) and first_dtype.startswith("float")
+        layout = "NCHW" if image_like else "none"
+    if layout == "none":
+        if args.mean or args.std or args.scale is not None:
+            raise ValueError("--mean/--std/--scale need an image layout (--layout NCHW or NHWC)")
+        return None
+    return {"layout": layout, "scale": args.scale if args.scale is not None else 1.0 / 255,
+            "mean": args.mean, "std": args.std}
+
+
+def run_export(args):
+    try:
+        kwargs = json.loads(args.kwargs) if args.kwargs else None
+        if kwargs is not None and not isinstance(kwargs, dict):
+            raise ValueError("--kwargs must be a JSON object, got {}".format(args.kwargs))
+        shapes = [parse_shape(s) for s in args.input_shape] if args.input_shape else None
+    except ValueError as err:
+        return _error("export", err, EXIT_USAGE)
+    from .errors import ExportError
+    from .manifest import ManifestError
+    from .naming import ParameterMismatchError
+    from .sources import ExportSourceError, resolve_source
+    try:
+        source = resolve_source(args.source, kwargs=kwargs, params=args.params, seed=args.seed)
+        specs = _example_specs(source.inputs, shapes, args.dtype)
+        preprocessing = _preprocessing(args, specs[0].shape, specs[0].dtype)
+    except (ExportSourceError, ParameterMismatchError, ManifestError, ValueError, TypeError) as err:
+        return _error("export", err, EXIT_USAGE)
+    from ..testing import make_inputs
+    from .exporter import export
+    formats = ("symbol", "onnx") if args.onnx else ("symbol",)
+    try:
+        result = export(source.block, args.out, make_inputs(specs, seed=args.seed), formats=formats,
+                        dynamic_batch=not args.static_batch, batch_axes=[s.batch_axis for s in specs],
+                        class_names=_class_names(args.class_names), preprocessing=preprocessing,
+                        model=source.model, verify="isolated" if args.verify_isolated else True)
+    except (ExportError, ValueError) as err:
+        return _error("export", err, EXIT_ERROR)
+    _report_export(result, source, args.json)
+    return 0
+
+
+def _report_export(result, source, as_json):
+    manifest = result.manifest
+    if as_json:
+        print(manifest.to_json(), end="")
+        return
+    print("exported {} to {}".format(source.model.get("name", "model"), result.path))
+    for kind, record in sorted(manifest.files.items()):
+        print("  {:<7} {:<20} {:>12,} bytes  sha256 {}".format(kind, record["path"], record["bytes"],
+                                                               record["sha256"][:16]))
+    for spec in manifest.inputs:
+        dims = ["N" if d in spec["dynamic_axes"] else str(s) for d, s in enumerate(spec["shape"])]
+        print("  input  {} ({}) {}".format(spec["name"], ", ".join(dims), spec["dtype"]))
+    for spec in manifest.outputs:
+        print("  output {} {} {}".format(spec["name"], tuple(spec["shape"]), spec["dtype"]))
+    if not manifest.data["dynamic_batch"]:
+        print("  static batch: {}".format(manifest.data["static_batch_reason"]))
+    for check, record in sorted(manifest.data["checks"].items()):
+        print("  check  {}: passed (batch sizes {}, max |diff| {:.3g})".format(
+            check, record["batch_sizes"], record["max_abs_diff"]))
+    if source.random_weights:
+        print("note: the weights are {}; pass --params FILE to export trained ones".format(
+            source.model.get("weights")))
+
+
+# -- predict ---------------------------------------------------------------------------------------------
+def configure_predict(parser):
+    parser.add_argument("folder", metavar="DIR", help="export folder written by gluonx export")
+    parser.add_argument("inputs", nargs="+", metavar="INPUT",
+                        help="one per model input: .npy, .npz (its arrays in order), or an image "
+                             "(.png/.jpg, preprocessed as the manifest says)")
+    parser.add_argument("--backend", choices=("mxnet", "onnxruntime"), default="mxnet")
+    parser.add_argument("--ctx", default="cpu", help="cpu, gpu or gpu(N)")
+    parser.add_argument("--top-k", type=int, default=5, help="classes shown for a classifier")
+    parser.add_argument("--raw", action="store_true", help="print raw outputs even for a classifier")
+    parser.add_argument("--batch-size", type=int, default=None, help="samples per run")
+    parser.add_argument("--save", default=None, metavar="FILE.npz", help="also save the outputs")
+    parser.add_argument("--json", action="store_true", help="machine-readable output")
+
+
+def _read_inputs(predictor, paths):
+    import numpy as np
+    from .preprocessing import IMAGE_SUFFIXES
+    arrays = []
+    for path in paths:
+        suffix = os.path.splitext(path)[1].lower()
+        if suffix in IMAGE_SUFFIXES:
+            arrays.append(predictor.preprocess_image(path))
+        elif suffix in (".npy", ".npz"):
+            if not os.path.isfile(path):
+                raise ValueError("input {} does not exist".format(path))
+            try:
+                loaded = np.load(path, allow_pickle=False)
+            except (ValueError, OSError) as err:
+                raise ValueError("cannot read {}: {}".format(path, err)) from None
+            if suffix == ".npz":
+                with loaded:
+                    arrays.extend(loaded[name] for name in loaded.files)
+            else:
+                arrays.append(loaded)
+        else:
+            raise ValueError("input {}: expected .npy, .npz or an image ({})".format(
+                path, ", ".join(IMAGE_SUFFIXES)))
+    # A single sample without its batch axis is the common case on the command line: add the axis.
+    for index, (array, spec, axis) in enumerate(zip(arrays, predictor.inputs, predictor._dynamic)):
+        if axis is not None and array.ndim == len(spec["shape"]) - 1:
+            arrays[index] = np.expand_dims(array, axis)
+    return arrays
+
+
+def _is_classifier(predictor, outputs, raw):
+    if raw or len(outputs) != 1 or outputs[0].ndim != 2:
+        return False
+    return bool(predictor.class_names) or predictor.manifest.task == "classification"
+
+
+def run_predict(args):
+    from .errors import InputMismatchError
+    from .manifest import ManifestError
+    from .predictor import Predictor, top_k
+    try:
+        predictor = Predictor(args.folder, ctx=args.ctx, backend=args.backend, batch_size=args.batch_size)
+        arrays = _read_inputs(predictor, args.inputs)
+        outputs = predictor.predict_flat(*arrays)
+    except (ManifestError, InputMismatchError, ValueError) as err:
+        return _error("predict", err, EXIT_USAGE)
+    if args.save:
+        _save_outputs(args.save, outputs)
+    classifier = _is_classifier(predictor, outputs, args.raw)
+    ranked = top_k(outputs[0], args.top_k, predictor.class_names) if classifier else None
+    if args.json:
+        payload = {"outputs": [{"name": spec["name"], "shape": list(out.shape), "values": out.tolist()}
+                               for spec, out in zip(predictor.outputs, outputs)]}
+        if ranked is not None:
+            payload["top_k"] = [[{"index": i, "name": name, "probability": p} for i, name, p in row]
+                                for row in ranked]
+        print(json.dumps(payload))
+    elif classifier:
+        _print_top_k(ranked)
+    else:
+        _print_raw(predictor, outputs)
+    return 0
+
+
+def _save_outputs(path, outputs):
+    import numpy as np
+    from ..utils.atomic import atomic_write
+    with atomic_write(path, "wb") as handle:
+        np.savez(handle, *outputs)
+
+
+def _print_top_k(ranked):
+    from ..cli import format_table
+    rows = [(sample, rank + 1, index, "-" if name is None else name, "{:.4f}".format(prob))
+            for sample, row in enumerate(ranked) for rank, (index, name, prob) in enumerate(row)]
+    print(format_table(rows, ("sample", "rank", "class", "name", "probability")))
+
+
+def _print_raw(predictor, outputs):
+    import numpy as np
+    for index, (spec, out) in enumerate(zip(predictor.outputs, outputs)):
+        print("output {} '{}': shape {} {}".format(index, spec["name"], out.shape, out.dtype))
+        print(np.array2string(out, threshold=200, precision=5))

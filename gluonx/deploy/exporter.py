@@ -1,0 +1,464 @@
+"""``gluonx.export``: a hybridized block to ``-symbol.json`` + ``.params`` (+ ``.onnx``) with a manifest.
+
+What plain ``HybridBlock.export`` leaves to the user, done here:
+
+- every file is written to a staging folder inside the target, checked, then moved into place with
+  ``os.replace``; ``manifest.json`` (with the sha256 of every file) is written last, atomically, so a
+  folder with a manifest always holds one complete, consistent export;
+- the reloaded symbol is compared with the block on the example inputs, and at a second batch size to
+  find out whether the batch axis is really dynamic (a graph with a baked-in batch size is recorded as
+  static, with the reason, instead of failing later in deployment);
+- nested inputs and outputs (``net(x, [h, c])``) are flattened for the graph and their structure is
+  recorded, so :class:`gluonx.Predictor` takes and returns the same nesting;
+- the structural and exported name of every parameter are recorded, so the weights load into a block
+  built under any name scope (:func:`gluonx.deploy.load_parameters`);
+- ONNX goes through ``mx.onnx.export_model`` with a dynamic batch axis where the model allows it, is
+  checked with ``onnx.checker`` and compared with MXNet in onnxruntime.
+"""
+import dataclasses
+import datetime
+import json
+import os
+import platform
+import shutil
+import tempfile
+
+import numpy as np
+
+from .batch_probe import NO_BATCH, batch_size, graph_problem, one_more_sample, output_batch_axis, scaling_problem
+from .errors import ExportError
+from .manifest import FORMAT, FORMAT_VERSION, MANIFEST_NAME, Manifest, ManifestError, file_record, read_manifest
+from .preprocessing import validate_preprocessing
+from .structure import flatten, regroup
+
+__all__ = ["export", "ExportResult", "FILE_NAMES", "FORMATS"]
+
+#: The file of each kind inside an export folder.
+FILE_NAMES = {"symbol": "model-symbol.json", "params": "model-0000.params", "onnx": "model.onnx"}
+FORMATS = ("symbol", "onnx")
+
+_RELOAD_SCRIPT = '''
+import json, sys
+import numpy as np
+import mxnet as mx
+folder, names = sys.argv[1], json.loads(sys.argv[2])
+net = mx.gluon.SymbolBlock.imports(folder + "/model-symbol.json", names, folder + "/model-0000.params")
+for index in range(int(sys.argv[3])):
+    with np.load("{}/inputs{}.npz".format(folder, index), allow_pickle=False) as data:
+        arrays = [mx.nd.array(data["arr_%d" % k], dtype=data["arr_%d" % k].dtype) for k in range(len(names))]
+    out = net(*arrays)
+    out = out if isinstance(out, (list, tuple)) else [out]
+    np.savez("{}/outputs{}.npz".format(folder, index), *[o.asnumpy() for o in out])
+'''
+
+
+@dataclasses.dataclass
+class ExportResult:
+    """What :func:`export` wrote.
+
+    Attributes
+    ----------
+    path : str
+        The export folder.
+    manifest : gluonx.deploy.Manifest
+        The manifest written last.
+    """
+
+    path: str
+    manifest: Manifest
+
+    @property
+    def files(self):
+        """Kind (``symbol``, ``params``, ``onnx``, ``manifest``) → absolute path."""
+        out = {kind: os.path.join(self.path, record["path"]) for kind, record in self.manifest.files.items()}
+        out["manifest"] = os.path.join(self.path, MANIFEST_NAME)
+        return out
+
+
+def _flat_adapter(block, input_format):
+    """A HybridBlock taking flat inputs that regroups them for ``block`` (for nested inputs)."""
+    from mxnet.gluon import HybridBlock
+
+    class FlatInputs(HybridBlock):
+        def __init__(self):
+            super().__init__(prefix="")
+            self.inner = block
+
+        def hybrid_forward(self, F, *flat):
+            return self.inner(*regroup(flat, input_format))
+
+    return FlatInputs()
+
+
+def _example_arrays(example_inputs):
+    """Positional example inputs as (flat NDArrays, format, InputSpecs or None)."""
+    import mxnet as mx
+    from .._registry import InputSpec
+    from ..testing import make_inputs
+    if isinstance(example_inputs, (mx.nd.NDArray, np.ndarray, InputSpec)):
+        example_inputs = [example_inputs]
+    example_inputs = list(example_inputs)
+    if not example_inputs:
+        raise ValueError("gluonx.export: example_inputs is empty; give one array (or InputSpec) per input")
+    specs = None
+    if all(isinstance(x, InputSpec) for x in example_inputs):
+        specs = example_inputs
+        example_inputs = make_inputs(specs, seed=0)
+    flat, fmt = flatten(example_inputs)
+    arrays = []
+    for index, value in enumerate(flat):
+        if isinstance(value, InputSpec):
+            raise TypeError("gluonx.export: give either InputSpecs or arrays as example_inputs, not both")
+        if not isinstance(value, mx.nd.NDArray):
+            value = np.asarray(value)
+            if value.dtype == np.float64:
+                value = value.astype(np.float32)  # NumPy's default float; MXNet models run float32
+            if value.dtype.kind not in "biuf":
+                raise TypeError("gluonx.export: example input {} has dtype {}; expected numbers".format(
+                    index, value.dtype))
+            value = mx.nd.array(value, dtype=value.dtype)
+        if value.size == 0:
+            raise ValueError("gluonx.export: example input {} is empty (shape {})".format(index, value.shape))
+        arrays.append(value)
+    return arrays, fmt, specs
+
+
+def _batch_axes(arrays, specs, batch_axes, dynamic_batch):
+    if batch_axes is not None:
+        batch_axes = list(batch_axes)
+        if len(batch_axes) != len(arrays):
+            raise ValueError("gluonx.export: batch_axes has {} entries for {} inputs".format(
+                len(batch_axes), len(arrays)))
+    elif specs is not None:
+        batch_axes = [spec.batch_axis for spec in specs]
+    else:
+        batch_axes = [0 if x.ndim >= 1 else None for x in arrays]
+    normalized = []
+    for index, (axis, x) in enumerate(zip(batch_axes, arrays)):
+        if axis is not None:
+            if not -x.ndim <= axis < x.ndim:
+                raise ValueError("gluonx.export: batch axis {} is out of range for input {} of shape {}".format(
+                    axis, index, x.shape))
+            axis %= x.ndim
+        normalized.append(axis)
+    sizes = {x.shape[a] for x, a in zip(arrays, normalized) if a is not None}
+    if len(sizes) > 1:
+        raise ValueError("gluonx.export: inputs disagree on the batch size along their batch axes: {}".format(
+            [(tuple(x.shape), a) for x, a in zip(arrays, normalized)]))
+    return normalized if dynamic_batch else [None] * len(arrays)
+
+
+def _check_initialized(block):
+    missing = [p.name for p in block.collect_params().values() if p._data is None and not p._deferred_init]
+    if missing:
+        raise ExportError("{}: parameters {} are not initialized; call block.initialize() or "
+                          "gluonx.deploy.load_parameters(block, FILE) before exporting".format(
+                              type(block).__name__, ", ".join(missing[:5]) + (" ..." if len(missing) > 5 else "")))
+
+
+def _numpy_outputs(outputs):
+    flat, fmt = flatten(outputs, "output")
+    return [o.asnumpy() for o in flat], fmt
+
+
+def _first_line(err):
+    text = str(err).strip()
+    return text.splitlines()[0] if text else type(err).__name__
+
+
+def _compare(expected, got, rtol, atol, what):
+    if len(expected) != len(got):
+        raise ExportError("{}: {} outputs, the block gives {}".format(what, len(got), len(expected)))
+    worst = 0.0
+    for index, (want, have) in enumerate(zip(expected, got)):
+        if want.shape != have.shape:
+            raise ExportError("{}: output {} has shape {}, the block gives {}".format(
+                what, index, have.shape, want.shape))
+        diff = float(np.max(np.abs(have.astype(np.float64) - want.astype(np.float64)))) if want.size else 0.0
+        if not np.allclose(have, want, rtol=rtol, atol=atol):
+            raise ExportError("{}: output {} differs from the block by up to {:.3g} (rtol={}, atol={})".format(
+                what, index, diff, rtol, atol))
+        worst = max(worst, diff)
+    return worst
+
+
+def _run_symbol(symbol_file, params_file, names, arrays):
+    from .predictor import import_symbol
+    net = import_symbol(symbol_file, params_file, names, [np.dtype(x.dtype).name for x in arrays])
+    out = net(*arrays)
+    return [o.asnumpy() for o in (out if isinstance(out, (list, tuple)) else [out])]
+
+
+def _reload_isolated(staging, names, batches):
+    from ..testing import run_isolated
+    for index, batch in enumerate(batches):
+        np.savez(os.path.join(staging, "inputs{}.npz".format(index)), *[x.asnumpy() for x in batch])
+    try:
+        run_isolated(_RELOAD_SCRIPT, [staging, json.dumps(names), str(len(batches))], cwd=staging)
+    except AssertionError as err:
+        raise ExportError("the exported symbol fails in a process without gluonx: {}".format(err)) from None
+    got = []
+    for index in range(len(batches)):
+        with np.load(os.path.join(staging, "outputs{}.npz".format(index)), allow_pickle=False) as data:
+            got.append([data["arr_%d" % k] for k in range(len(data.files))])
+    return got
+
+
+def _validate_class_names(class_names, outputs):
+    if class_names is None:
+        return None
+    class_names = [str(name) for name in class_names]
+    if len(outputs) == 1 and outputs[0].ndim == 2 and outputs[0].shape[1] != len(class_names):
+        raise ValueError("gluonx.export: {} class names for a model with {} outputs per sample".format(
+            len(class_names), outputs[0].shape[1]))
+    return class_names
+
+
+def _versions(with_onnx):
+    import mxnet as mx
+    from .._version import __version__
+    versions = {"gluonx": __version__, "mxnet": mx.__version__, "numpy": np.__version__,
+                "python": platform.python_version()}
+    if with_onnx:
+        import onnx
+        import onnxruntime
+        versions.update(onnx=onnx.__version__, onnxruntime=onnxruntime.__version__)
+    return versions
+
+
+def _publish(staging, path, kinds, manifest_data):
+    """Move staged files into ``path`` and write the manifest last; old files of a previous export go."""
+    from ..utils.atomic import write_json
+    manifest_path = os.path.join(path, MANIFEST_NAME)
+    old_files = set()
+    if os.path.exists(manifest_path):
+        try:
+            old_manifest, _ = read_manifest(path)
+            old_files = {record["path"] for record in old_manifest.files.values()}
+        except ManifestError:
+            pass
+        # Readers must never pair the old manifest with new files: withdraw it first.
+        os.unlink(manifest_path)
+    for kind in kinds:
+        staged = os.path.join(staging, FILE_NAMES[kind])
+        with open(staged, "rb") as handle:
+            os.fsync(handle.fileno())
+        os.replace(staged, os.path.join(path, FILE_NAMES[kind]))
+    for name in old_files - {FILE_NAMES[kind] for kind in kinds}:
+        target = os.path.join(path, name)
+        if os.path.isfile(target):
+            os.unlink(target)
+    write_json(manifest_path, manifest_data)
+
+
+def export(block, path, example_inputs, formats=FORMATS, *, dynamic_batch=True, batch_axes=None,
+           class_names=None, preprocessing=None, model=None, verify=True, rtol=1e-4, atol=1e-5):
+    """Export a block for deployment: symbol + parameters, optionally ONNX, and a manifest.
+
+    Parameters
+    ----------
+    block : mx.gluon.HybridBlock
+        An initialized block. It is hybridized (``static_alloc``, ``static_shape``) and run on the
+        example inputs.
+    path : str
+        The export folder (created if needed). It receives ``model-symbol.json``, ``model-0000.params``,
+        ``model.onnx`` (for ``"onnx"``) and ``manifest.json``; a previous export there is replaced.
+    example_inputs : array, sequence, or sequence of gluonx.InputSpec
+        One entry per positional input of the block; an entry may be a nested list of arrays. NumPy
+        float64 arrays are exported as float32.
+    formats : sequence of str
+        ``"symbol"`` and/or ``"onnx"``. ONNX is converted from the symbol files, which are kept only when
+        ``"symbol"`` is asked for.
+    dynamic_batch : bool
+        Try to export the batch axis as dynamic (checked at a second batch size; recorded as static, with
+        the reason, if the graph cannot take another batch size).
+    batch_axes : sequence of int or None, optional
+        Per flat input, its batch axis (``None``: no batch axis). Default: the InputSpecs' ``batch_axis``,
+        else axis 0 of every input.
+    class_names : sequence of str, optional
+        Names of the classes of a classifier, in output order.
+    preprocessing : dict, optional
+        How raw images become the first input: ``layout`` (``"NCHW"``/``"NHWC"``), ``scale`` (applied to
+        0-255 pixel values first, e.g. ``1/255``), per-channel ``mean`` and ``std``.
+    model : dict, optional
+        Descriptive fields stored in the manifest's ``model`` record (``name``, ``task``, ``kwargs``...).
+    verify : bool or str
+        ``True``: reload the symbol in this process and compare on the example inputs (and ONNX in
+        onnxruntime). ``"isolated"``: also reload in a fresh process in which gluonx is not importable.
+        ``False``: skip the symbol comparison (ONNX is always compared).
+    rtol, atol : float
+        Tolerances of the comparisons.
+
+    Returns
+    -------
+    ExportResult
+        The folder and its :class:`~gluonx.deploy.Manifest`.
+
+    Raises
+    ------
+    ExportError
+        If a step fails or the exported model does not reproduce the block (the message names the step).
+    gluonx.MissingExtraError
+        For ``"onnx"`` without onnx/onnxruntime installed.
+
+    Examples
+    --------
+    >>> import mxnet as mx, gluonx
+    >>> net = gluonx.get_model("template_mlp", num_classes=5); net.initialize()
+    >>> result = gluonx.export(net, "exports/mlp", [mx.nd.ones((4, 16))])      # doctest: +SKIP
+    >>> sorted(result.files)                                                  # doctest: +SKIP
+    ['manifest', 'onnx', 'params', 'symbol']
+
+    References
+    ----------
+    D2L 8.1 (hybrid programming: ``hybridize`` and ``export``); D2L 4.5 (saving and loading parameters).
+    """
+    import mxnet as mx
+    formats = (formats,) if isinstance(formats, str) else tuple(formats)
+    if not formats or set(formats) - set(FORMATS):
+        raise ValueError("gluonx.export: formats must be a non-empty subset of {}, got {}".format(FORMATS, formats))
+    if verify not in (True, False, "isolated"):
+        raise ValueError("gluonx.export: verify must be True, False or 'isolated', got {!r}".format(verify))
+    if not isinstance(block, mx.gluon.HybridBlock):
+        raise TypeError("gluonx.export: expected a HybridBlock, got {}; only hybridizable blocks export to a "
+                        "symbol".format(type(block).__name__))
+    if "onnx" in formats:
+        from .onnx_export import require_onnx
+        require_onnx()
+    path = os.fspath(path)
+    if os.path.exists(path) and not os.path.isdir(path):
+        raise ValueError("gluonx.export: {} exists and is not a folder".format(path))
+    os.makedirs(path, exist_ok=True)
+    arrays, input_format, specs = _example_arrays(example_inputs)
+    axes = _batch_axes(arrays, specs, batch_axes, dynamic_batch)
+    preprocessing = validate_preprocessing(preprocessing, arrays[0].shape)
+    _check_initialized(block)
+    label = type(block).__name__
+    staging = tempfile.mkdtemp(prefix=".staging-", dir=path)
+    try:
+        return _export_staged(block, label, path, staging, arrays, input_format, axes, formats, verify,
+                              class_names, preprocessing, model, rtol, atol)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _export_staged(block, label, path, staging, arrays, input_format, axes, formats, verify, class_names,
+                   preprocessing, model, rtol, atol):
+    import mxnet as mx
+    from ..testing import export_block, input_names
+    from .naming import read_parameter_file
+    nested = input_format != [0] * len(arrays)
+    target = _flat_adapter(block, input_format) if nested else block
+    prefix = os.path.join(staging, "model")
+    try:
+        symbol_file, params_file = export_block(target, arrays, prefix)
+    except mx.base.MXNetError as err:
+        raise ExportError("{}: hybridizing or exporting failed on inputs {}: {}".format(
+            label, [tuple(x.shape) for x in arrays], _first_line(err))) from None
+    expected, output_format = _numpy_outputs(target(*arrays))
+    names = input_names(len(arrays))
+    checks, reasons = {}, {}
+    example_axes = list(axes)
+    batches, outputs_by_batch = [arrays], [expected]
+    if any(axis is not None for axis in axes):
+        bigger = one_more_sample(arrays, axes)
+        problem = graph_problem(symbol_file, names, bigger)  # before running anything at that size
+        if problem is None:
+            try:
+                more_expected, _ = _numpy_outputs(target(*bigger))
+            except mx.base.MXNetError as err:
+                problem = "the block fails at batch size {}: {}".format(batch_size(bigger, axes), _first_line(err))
+            else:
+                problem = scaling_problem(expected, more_expected, batch_size(arrays, axes))
+        if problem is None:
+            batches.append(bigger)
+            outputs_by_batch.append(more_expected)
+        else:
+            reasons["batch"], axes = problem, [None] * len(axes)
+
+    if verify:
+        try:
+            got = _run_symbol(symbol_file, params_file, names, arrays)
+        except mx.base.MXNetError as err:
+            raise ExportError("{}: the exported symbol does not load or run: {}".format(
+                label, _first_line(err))) from None
+        worst = _compare(expected, got, rtol, atol, "{}: exported symbol vs block".format(label))
+        if len(batches) > 1:
+            try:
+                got = _run_symbol(symbol_file, params_file, names, batches[1])
+                worst = max(worst, _compare(outputs_by_batch[1], got, rtol, atol,
+                                            "{}: exported symbol vs block".format(label)))
+            except mx.base.MXNetError as err:
+                reasons["batch"] = "the exported symbol fails at batch size {}: {}".format(
+                    batch_size(batches[1], example_axes), _first_line(err))
+                batches, outputs_by_batch, axes = batches[:1], outputs_by_batch[:1], [None] * len(axes)
+        checks["symbol_reload"] = {"process": "same", "batch_sizes": [batch_size(b, example_axes) for b in batches],
+                                   "max_abs_diff": worst}
+        if verify == "isolated":
+            isolated = _reload_isolated(staging, names, batches)
+            worst = max(_compare(want, have, rtol, atol, "{}: exported symbol in a process without gluonx"
+                                 .format(label)) for want, have in zip(outputs_by_batch, isolated))
+            checks["symbol_reload"].update(process="isolated", max_abs_diff=worst)
+
+    onnx_record = None
+    if "onnx" in formats:
+        onnx_record, onnx_check = _export_onnx(staging, symbol_file, params_file, batches, outputs_by_batch,
+                                               axes, example_axes, reasons, rtol, atol)
+        checks["onnx_parity"] = onnx_check
+
+    kinds = (["symbol", "params"] if "symbol" in formats else []) + (["onnx"] if "onnx" in formats else [])
+    files = {kind: file_record(staging, FILE_NAMES[kind]) for kind in kinds}
+    exported, _ = read_parameter_file(params_file)
+    parameters = {key: {"name": param.name, "shape": list(exported[param.name].shape),
+                        "dtype": np.dtype(exported[param.name].dtype).name}
+                  for key, param in block._collect_params_with_prefix().items() if param.name in exported}
+    dynamic = any(axis is not None for axis in axes)
+    inputs = [{"name": name, "shape": list(x.shape), "dtype": np.dtype(x.dtype).name, "batch_axis": axis,
+               "dynamic_axes": [axis] if axis is not None else []}
+              for name, x, axis in zip(names, arrays, axes)]
+    symbol_outputs = mx.sym.load(symbol_file).list_outputs()
+    onnx_outputs = onnx_record["output_names"] if onnx_record else [None] * len(expected)
+    more = outputs_by_batch[1] if len(outputs_by_batch) > 1 else [None] * len(expected)
+    outputs = [{"name": name[:-len("_output")] if name.endswith("_output") else name, "symbol_name": name,
+                "onnx_name": onnx_name, "shape": list(out.shape), "dtype": out.dtype.name,
+                "batch_axis": output_batch_axis(out, other)}
+               for name, onnx_name, out, other in zip(symbol_outputs, onnx_outputs, expected, more)]
+    manifest_data = {
+        "format": FORMAT, "format_version": FORMAT_VERSION,
+        "created": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "versions": _versions("onnx" in formats),
+        "model": dict({"class": "{}.{}".format(type(block).__module__, type(block).__qualname__),
+                       "prefix": block.prefix, "spec": getattr(block, "gluonx_spec", None)}, **(model or {})),
+        "inputs": inputs, "input_format": input_format,
+        "outputs": outputs, "output_format": output_format,
+        "dynamic_batch": dynamic, "static_batch_reason": None if dynamic else reasons.get("batch", NO_BATCH),
+        "preprocessing": preprocessing,
+        "class_names": _validate_class_names(class_names, expected),
+        "parameters": parameters, "files": files, "onnx": onnx_record, "checks": checks,
+    }
+    # repr() keeps factory kwargs that JSON cannot hold (an initializer object...) readable
+    manifest = Manifest(json.loads(json.dumps(manifest_data, default=repr)), source=os.path.join(path, MANIFEST_NAME))
+    _publish(staging, path, kinds, manifest.data)
+    return ExportResult(path=os.path.abspath(path), manifest=manifest)
+
+
+def _export_onnx(staging, symbol_file, params_file, batches, outputs_by_batch, axes, example_axes, reasons, rtol,
+                 atol):
+    from .onnx_export import convert_to_onnx, onnx_parity
+    onnx_file = os.path.join(staging, FILE_NAMES["onnx"])
+    dynamic = len(batches) > 1
+    record = convert_to_onnx(symbol_file, params_file, batches[0], onnx_file, batch_axes=axes if dynamic else None)
+    worst = onnx_parity(onnx_file, batches[0], outputs_by_batch[0], rtol, atol)
+    if dynamic:
+        try:
+            worst = max(worst, onnx_parity(onnx_file, batches[1], outputs_by_batch[1], rtol, atol, probe=True))
+        except Exception as err:  # onnxruntime raises its own exception types for shape errors
+            reasons["onnx"] = "the dynamic-batch ONNX graph fails at batch size {}: {}".format(
+                batch_size(batches[1], example_axes), _first_line(err))
+            record = convert_to_onnx(symbol_file, params_file, batches[0], onnx_file, batch_axes=None)
+            worst = onnx_parity(onnx_file, batches[0], outputs_by_batch[0], rtol, atol)
+            dynamic = False
+    record.update(dynamic_batch=dynamic, static_batch_reason=None if dynamic else reasons.get(
+        "onnx", reasons.get("batch", NO_BATCH)))
+    sizes = [batch_size(b, example_axes) for b in (batches if dynamic else batches[:1])]
+    return record, {"runtime": "onnxruntime", "batch_sizes": sizes, "max_abs_diff": worst}

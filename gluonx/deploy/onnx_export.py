@@ -1,0 +1,137 @@
+"""ONNX through ``mx.onnx.export_model``, cleaned up and checked in onnxruntime.
+
+The conversion itself and ``onnx.checker`` are the conformance kit's (:func:`gluonx.testing.export_onnx`).
+On top of it this module:
+
+- removes the weights from the graph inputs: MXNet's converter lists every initializer as an input too,
+  which makes onnxruntime warn once per weight and skip constant folding;
+- checks parity in onnxruntime against MXNet's outputs, at the example batch size and at another one when
+  the batch axis is dynamic;
+- turns "No conversion function registered for op type X" into an error that names the op.
+"""
+import numpy as np
+
+from .._registry import EXTRA_MODULES, MissingExtraError
+from ..testing import export_onnx, run_onnx
+from .errors import ExportError
+
+__all__ = ["require_onnx", "convert_to_onnx", "strip_initializer_inputs", "onnx_parity", "onnx_io_names"]
+
+
+def require_onnx():
+    """Raise :class:`gluonx.MissingExtraError` with the install command if onnx/onnxruntime are missing."""
+    import importlib.util
+    missing = [m for m in EXTRA_MODULES["onnx"] if importlib.util.find_spec(m) is None]
+    if missing:
+        raise MissingExtraError("ONNX export needs the 'onnx' extra (missing: {}). Install it with: "
+                                "pip install 'gluonx[onnx]'".format(", ".join(missing)))
+
+
+def strip_initializer_inputs(onnx_file):
+    """Drop graph inputs that are initializers (weights), then re-run ``onnx.checker``; returns the count."""
+    import onnx
+    model = onnx.load(onnx_file)
+    weights = {init.name for init in model.graph.initializer}
+    keep = [value for value in model.graph.input if value.name not in weights]
+    removed = len(model.graph.input) - len(keep)
+    if removed:
+        del model.graph.input[:]
+        model.graph.input.extend(keep)
+        onnx.checker.check_model(model)
+        onnx.save(model, onnx_file)
+    return removed
+
+
+def onnx_io_names(onnx_file):
+    """Input and output names of an ONNX graph, in order."""
+    import onnx
+    graph = onnx.load(onnx_file).graph
+    weights = {init.name for init in graph.initializer}
+    return [v.name for v in graph.input if v.name not in weights], [v.name for v in graph.output]
+
+
+def convert_to_onnx(symbol_file, params_file, flat_inputs, onnx_file, batch_axes=None):
+    """Convert exported MXNet files to ONNX, validated by ``onnx.checker``.
+
+    Parameters
+    ----------
+    symbol_file, params_file : str
+        Files written by ``HybridBlock.export``.
+    flat_inputs : sequence of NDArray
+        Example inputs in graph order (they fix the input signature).
+    onnx_file : str
+        Output path.
+    batch_axes : sequence of int or None, optional
+        Per input, the axis made dynamic (``None`` for none); ``None`` exports static shapes.
+
+    Returns
+    -------
+    dict
+        ``opset``, ``input_names``, ``output_names`` of the ONNX graph.
+
+    Raises
+    ------
+    ExportError
+        If MXNet cannot convert an op (the message names it) or the checker rejects the graph.
+    """
+    require_onnx()
+    import onnx
+    try:
+        export_onnx(symbol_file, params_file, flat_inputs, onnx_file, batch_axes=batch_axes)
+    except AttributeError as err:
+        if "No conversion function registered" in str(err):
+            raise ExportError("ONNX: MXNet 1.9.1 cannot convert this model to ONNX: {} Export with "
+                              "formats=('symbol',) (CLI: leave out --onnx) to deploy with MXNet."
+                              .format(err)) from None
+        raise
+    except onnx.checker.ValidationError as err:
+        raise ExportError("ONNX: the converted graph fails onnx.checker: {}".format(err)) from None
+    strip_initializer_inputs(onnx_file)
+    model = onnx.load(onnx_file)
+    opset = max((entry.version for entry in model.opset_import if entry.domain in ("", "ai.onnx")), default=None)
+    inputs, outputs = onnx_io_names(onnx_file)
+    return {"opset": opset, "input_names": inputs, "output_names": outputs}
+
+
+def _run_silently(onnx_file, flat_inputs):
+    # For probing another batch size: a graph with a fixed batch fails there, and onnxruntime would log
+    # that failure as an error although the export handles it.
+    import onnxruntime
+    from ..testing import input_names
+    options = onnxruntime.SessionOptions()
+    options.log_severity_level = 4
+    session = onnxruntime.InferenceSession(onnx_file, options, providers=["CPUExecutionProvider"])
+    arrays = [x.asnumpy() if hasattr(x, "asnumpy") else np.asarray(x) for x in flat_inputs]
+    return session.run(None, dict(zip(input_names(len(arrays)), arrays)))
+
+
+def onnx_parity(onnx_file, flat_inputs, expected, rtol, atol, probe=False):
+    """Run ``onnx_file`` in onnxruntime on ``flat_inputs`` and compare with MXNet's ``expected`` outputs.
+
+    ``probe=True`` keeps onnxruntime quiet about a failing run (used to test another batch size).
+
+    Returns
+    -------
+    float
+        The largest absolute difference.
+
+    Raises
+    ------
+    ExportError
+        Naming the output and the difference when they disagree.
+    """
+    got = [np.asarray(x) for x in (_run_silently if probe else run_onnx)(onnx_file, flat_inputs)]
+    if len(got) != len(expected):
+        raise ExportError("ONNX: onnxruntime returns {} outputs, MXNet {}".format(len(got), len(expected)))
+    worst = 0.0
+    for index, (want, have) in enumerate(zip(expected, got)):
+        if want.shape != have.shape:
+            raise ExportError("ONNX: output {} has shape {} in onnxruntime, {} in MXNet (inputs {})".format(
+                index, have.shape, want.shape, [tuple(x.shape) for x in flat_inputs]))
+        if not np.allclose(have, want, rtol=rtol, atol=atol):
+            diff = float(np.max(np.abs(have.astype(np.float64) - want.astype(np.float64))))
+            raise ExportError("ONNX: output {} differs from MXNet by up to {:.3g} (rtol={}, atol={}; inputs {})"
+                              .format(index, diff, rtol, atol, [tuple(x.shape) for x in flat_inputs]))
+        if want.size:
+            worst = max(worst, float(np.max(np.abs(have.astype(np.float64) - want.astype(np.float64)))))
+    return worst
