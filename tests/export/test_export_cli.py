@@ -1,7 +1,7 @@
 """`gluonx export` and `gluonx predict`, run in-process through gluonx.cli.main."""
 import json
-import re
 import os
+import re
 
 import mxnet as mx
 import numpy as np
