@@ -28,20 +28,32 @@ from ._api import (  # noqa: E402
     registry,
 )
 from .hookspecs import hookimpl  # noqa: E402
+from . import _mxnet_bridge  # noqa: E402
 
-_SUBMODULES = ("nn", "models", "testing", "cli")
+# gluon.Trainer(params, "<an OptimizerInfo.mx_name>") works without importing MXNet here (see _mxnet_bridge).
+_mxnet_bridge.install()
+
+_SUBMODULES = ("nn", "models", "testing", "cli", "train", "data", "utils", "deploy")
+
+
+#: Public names that import MXNet, loaded on first use: name -> "module:attr".
+_LAZY = {"Trainer": "gluonx.train.trainer:Trainer",
+         "export": "gluonx.deploy.exporter:export", "Predictor": "gluonx.deploy.predictor:Predictor"}
 
 
 def __getattr__(name):
     # Subpackages that import MXNet load on first use, so `import gluonx` and `gluonx plugins` stay cheap.
+    import importlib
     if name in _SUBMODULES:
-        import importlib
         return importlib.import_module("." + name, __name__)
+    if name in _LAZY:
+        module, attr = _LAZY[name].split(":")
+        return getattr(importlib.import_module(module), attr)
     raise AttributeError("module 'gluonx' has no attribute '{}'".format(name))
 
 
 __all__ = [
-    "__version__",
+    "__version__", "Trainer", "export", "Predictor",
     # plugin host
     "hookimpl", "list_plugins", "PluginInfo", "PluginError",
     # registries

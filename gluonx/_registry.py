@@ -23,6 +23,7 @@ EXTRA_MODULES = {
     "viz": ("matplotlib",),
     "tensorboard": ("tensorboardX",),
     "data": ("sklearn",),
+    "optim": ("scipy",),
 }
 
 

@@ -2,7 +2,7 @@
 import json
 
 import gluonx
-from conftest import write_distribution
+from plugin_fixtures import write_distribution
 
 GOOD = '''
 import gluonx

@@ -7,7 +7,7 @@ import gluonx
 from gluonx import hookimpl, hookspecs
 from gluonx._plugins import SLOTS, PluginError, PluginWarning
 
-from conftest import FakeEntryPoint
+from plugin_fixtures import FakeEntryPoint
 
 
 def registering_plugin(hook, argname, names, **metadata):

@@ -13,3 +13,5 @@ def register_commands(cli):
                     configure="gluonx.cli:configure_info")
     cli.add_command("train", "gluonx.train.cli:run_train", help="train a registered model on a registered dataset",
                     configure="gluonx.train.cli:configure_train")
+    cli.add_command("launch", "gluonx.dist.cli:run_launch", help="run a command as a distributed job (ps or Horovod)",
+                    configure="gluonx.dist.cli:configure_launch")

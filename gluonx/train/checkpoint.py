@@ -26,7 +26,7 @@ import numpy as np
 
 from .. import __version__
 from ..utils.atomic import atomic_directory, write_json
-from ..utils.seed import capture_rng_state, reseed_mxnet, restore_rng_state
+from ..utils.seed import capture_rng_state, restore_rng_state
 from ..utils.sync import sync_point
 
 FORMAT = "gluonx-checkpoint"
@@ -354,7 +354,7 @@ def load_checkpoint(path, trainer):
         key = "{}:{}".format(i, type(handler).__name__)
         if key in saved_handlers:
             handler.load_state_dict(saved_handlers[key])
-    reseed_mxnet(trainer.seed, trainer.state.batch)
+    trainer.reseed()
     return path
 
 

@@ -37,7 +37,9 @@ def configure_train(parser):
     parser.add_argument("--epochs", type=int, default=5)
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--ctx", default="cpu:0", help="devices, e.g. cpu:0 or cpu:0,cpu:1 or gpu:0,gpu:1")
-    parser.add_argument("--kvstore", default="device", choices=["device", "local"])
+    parser.add_argument("--kvstore", default="device",
+                        choices=["device", "local", "dist_sync", "dist_device_sync", "dist_async", "horovod"],
+                        help="gradient aggregation; the dist_* and horovod modes run under `gluonx launch`")
     parser.add_argument("--optimizer", default="adam")
     parser.add_argument("--lr", type=float, default=1e-3, help="learning rate")
     parser.add_argument("--wd", type=float, default=0.0, help="weight decay")

@@ -7,11 +7,11 @@ from ..data.sampler import EpochBatchSampler
 class DatasetSource:
     """Batches of a dataset in the order of an :class:`EpochBatchSampler` (resumable mid-epoch)."""
 
-    def __init__(self, dataset, batch_size, shuffle, last_batch, seed):
+    def __init__(self, dataset, batch_size, shuffle, last_batch, seed, num_shards=1, shard=0):
         if batch_size is None:
             raise ValueError("batch_size is required when training on a dataset (not a DataLoader)")
         self.dataset = dataset
-        self.sampler = EpochBatchSampler(len(dataset), batch_size, shuffle, last_batch, seed)
+        self.sampler = EpochBatchSampler(len(dataset), batch_size, shuffle, last_batch, seed, num_shards, shard)
 
     def _take(self, indices):
         if hasattr(self.dataset, "take"):
@@ -30,16 +30,24 @@ class DatasetSource:
 
 
 class IterableSource:
-    """Batches of any re-iterable (a DataLoader): resumable at epoch boundaries only."""
+    """Batches of any re-iterable (a DataLoader): resumable at epoch boundaries only.
 
-    def __init__(self, iterable):
+    ``max_batches`` cuts every epoch short (distributed training sets it to the shortest worker's length,
+    so that no worker waits for the gradients of a worker that ran out of data).
+    """
+
+    def __init__(self, iterable, max_batches=None):
         self.iterable = iterable
+        self.max_batches = max_batches
 
     def __len__(self):
-        return len(self.iterable)
+        length = len(self.iterable)
+        return length if self.max_batches is None else min(length, self.max_batches)
 
     def batches(self, epoch, start=0):
         for number, batch in enumerate(self.iterable):
+            if self.max_batches is not None and number >= self.max_batches:
+                break
             if number < start:
                 continue
             if not isinstance(batch, (list, tuple)) or len(batch) != 2:
@@ -47,8 +55,12 @@ class IterableSource:
             yield batch
 
 
-def make_source(data, batch_size, shuffle, last_batch, seed, batch_axis=0):
-    """A dataset (``__getitem__`` + ``__len__``, not a DataLoader) or an iterable of batches."""
+def make_source(data, batch_size, shuffle, last_batch, seed, batch_axis=0, num_shards=1, shard=0):
+    """A dataset (``__getitem__`` + ``__len__``, not a DataLoader) or an iterable of batches.
+
+    A dataset is split into ``num_shards`` disjoint shards (this worker reads shard ``shard``); an iterable
+    is taken as this worker's own data.
+    """
     from mxnet.gluon.data import DataLoader
     if isinstance(data, (DatasetSource, IterableSource)):
         return data
@@ -56,5 +68,5 @@ def make_source(data, batch_size, shuffle, last_batch, seed, batch_axis=0):
         if batch_axis != 0:
             raise ValueError("datasets are batched along axis 0; give a DataLoader for batch_axis={}"
                              .format(batch_axis))
-        return DatasetSource(data, batch_size, shuffle, last_batch, seed)
+        return DatasetSource(data, batch_size, shuffle, last_batch, seed, num_shards, shard)
     return IterableSource(data)

@@ -13,6 +13,7 @@ import time
 import mxnet as mx
 from mxnet import autograd, gluon
 
+from ..dist.backend import DIST_KVSTORES, create_backend
 from ..utils.seed import reseed_mxnet, seed_everything
 from ..utils.sync import sync_point
 from .handlers.base import overrides
@@ -75,7 +76,11 @@ class Trainer:
     ctx : mx.Context, list or str, optional
         Devices, e.g. ``[mx.cpu(0), mx.cpu(1)]`` or ``"gpu:0,gpu:1"`` (default ``mx.cpu()``).
     kvstore : str
-        Gradient aggregation across devices: ``"device"`` or ``"local"``.
+        Gradient aggregation across devices: ``"device"`` or ``"local"`` on one machine; across machines
+        ``"dist_sync"``, ``"dist_device_sync"``, ``"dist_async"`` (MXNet's parameter server) or
+        ``"horovod"``, in processes started by ``gluonx launch`` (see :mod:`gluonx.dist`). Distributed, each
+        worker trains on its own shard of a dataset with ``batch_size`` samples per batch, the update uses
+        the mean gradient of all workers' batches, and only rank 0 writes checkpoints and logs.
     metrics : sequence of str or DeviceMetric
         Training metrics (``"accuracy"`` by default), accumulated on the device.
     grad_accumulation : int
@@ -105,8 +110,8 @@ class Trainer:
 
     References
     ----------
-    D2L 11.5 (training on multiple GPUs), 11.6 (concise implementation); DL 8.1.3 (batch and minibatch
-    algorithms), DL 10.11.1 (clipping gradients).
+    D2L 11.5 (training on multiple GPUs), 11.6 (concise implementation), 11.7 (parameter servers); DL 8.1.3
+    (batch and minibatch algorithms), DL 10.11.1 (clipping gradients).
     """
 
     def __init__(self, net, loss, optimizer="sgd", optimizer_params=None, ctx=None, kvstore="device",
@@ -116,8 +121,9 @@ class Trainer:
             raise ValueError("grad_accumulation must be at least 1, got {}".format(grad_accumulation))
         if clip_global_norm is not None and not clip_global_norm > 0:
             raise ValueError("clip_global_norm must be positive, got {}".format(clip_global_norm))
-        if kvstore not in ("device", "local", None):
-            raise ValueError("kvstore must be 'device' or 'local' on one machine, got {!r}".format(kvstore))
+        if kvstore not in ("device", "local", None) + DIST_KVSTORES:
+            raise ValueError("kvstore must be 'device' or 'local' on one machine, or one of {} across machines, "
+                             "got {!r}".format(DIST_KVSTORES, kvstore))
         self.net = net
         self.loss = loss
         self.ctx = parse_contexts(ctx)
@@ -134,6 +140,11 @@ class Trainer:
         self.handlers = []
         self.last_scalars = {}
         self.batches_per_epoch = None
+        self.dist = create_backend(kvstore) if kvstore in DIST_KVSTORES else None
+        self.rank = self.dist.rank if self.dist else 0
+        self.num_workers = self.dist.num_workers if self.dist else 1
+        if self.dist:
+            self.dist.check(self)
         seed_everything(self.seed)
         self._initialize(initializer)
         if hybridize:
@@ -143,8 +154,11 @@ class Trainer:
             for param in self.params:
                 param.grad_req = "add"
         self.optimizer = self._make_optimizer(optimizer, optimizer_params)
-        self.gluon_trainer = gluon.Trainer(net.collect_params(), self.optimizer, kvstore=kvstore,
-                                           update_on_kvstore=False)
+        if self.dist:
+            self.gluon_trainer = self.dist.make_trainer(net.collect_params(), self.optimizer)
+        else:
+            self.gluon_trainer = gluon.Trainer(net.collect_params(), self.optimizer, kvstore=kvstore,
+                                               update_on_kvstore=False)
         self._window_start = None
         self._reset_window()
 
@@ -173,6 +187,11 @@ class Trainer:
         return mx.optimizer.create(optimizer, **params)
 
     @property
+    def is_writer(self):
+        """True in the process that writes checkpoints and logs (rank 0; always on one machine)."""
+        return self.rank == 0
+
+    @property
     def learning_rate(self):
         """The optimizer's current learning rate."""
         return self.gluon_trainer.learning_rate
@@ -187,8 +206,15 @@ class Trainer:
             return {name: p.data(self.ctx[0]).asnumpy()
                     for name, p in self.net._collect_params_with_prefix().items()}
 
+    def reseed(self):
+        """Make MXNet's random stream from here a function of ``(seed, batch, rank)`` (called at epoch starts,
+        after checkpoints and on resume, so an interrupted run continues with the same random numbers)."""
+        reseed_mxnet(self.seed, self.state.batch, stream=self.rank)
+
     def set_learning_rate(self, lr):
         """Set the learning rate (used by schedule handlers)."""
+        if self.dist:
+            self.dist.before_learning_rate_change()
         self.gluon_trainer.set_learning_rate(lr)
 
     # -- the hot loop -----------------------------------------------------------------------------------
@@ -236,10 +262,15 @@ class Trainer:
                     if grad.context in unused:
                         grad[:] = 0
                         data._fresh_grad = True
-        self.gluon_trainer.allreduce_grads()
-        if self.clip_global_norm is not None or self.nan_policy is not None:
-            self._scale_gradients(self._pending)
-        self.gluon_trainer.update(self._pending)
+        if self.dist and self.dist.updates_on_servers:
+            self.gluon_trainer.step(self._pending)  # dist_async: the servers run the optimizer
+        else:
+            self.gluon_trainer.allreduce_grads()
+            # distributed: the aggregated gradient covers every worker's batch
+            divisor = self.dist.gradient_divisor(self, self._pending) if self.dist else self._pending
+            if self.clip_global_norm is not None or self.nan_policy is not None:
+                self._scale_gradients(divisor)
+            self.gluon_trainer.update(self.dist.update_batch_size(self._pending) if self.dist else self._pending)
         if self.grad_accumulation > 1:
             for param in self.params:
                 param.zero_grad()
@@ -281,14 +312,17 @@ class Trainer:
             # is still running has crashed MXNet 1.9 (kvstore 'device', static graphs, MKLDNN)
             mx.nd.waitall()
             totals = {m.name: m.totals() for m in [self.loss_metric] + self.metrics}
+            window_samples = self._window_samples
+            if self.dist:  # every worker reads at the same batches: sum over workers
+                totals, window_samples = self.dist.sum_totals(totals, window_samples)
             nonfinite = int(self._nonfinite.asscalar()) if self._nonfinite is not None else 0
             grad_norm = float(self._grad_norm.asscalar()) if self._grad_norm is not None else None
         elapsed = max(time.perf_counter() - self._window_start, 1e-9)
         history = self.state.history
-        empty = self._window_samples == 0 and history and history[-1]["batch"] == self.state.batch
+        empty = window_samples == 0 and history and history[-1]["batch"] == self.state.batch
         scalars = dict(history[-1]) if empty else {
             "epoch": self.state.epoch, "batch": self.state.batch, "step": self.state.step,
-            "lr": float(self.learning_rate), "samples_per_sec": self._window_samples / elapsed}
+            "lr": float(self.learning_rate), "samples_per_sec": window_samples / elapsed}
         scalars["end_of_epoch"] = end_of_epoch
         for name, (total, count) in totals.items():
             if count:
@@ -317,8 +351,12 @@ class Trainer:
         return scalars
 
     # -- epochs -----------------------------------------------------------------------------------------
+    def _local_handlers(self):
+        # distributed: handlers that only print or write files run on rank 0 alone
+        return [h for h in self.handlers if self.dist.runs_handler(h)] if self.dist else self.handlers
+
     def _dispatch(self, hook, *args):
-        for handler in self.handlers:
+        for handler in self._local_handlers():
             getattr(handler, hook)(self, *args)
 
     def fit(self, train_data, epochs, batch_size=None, val_data=None, event_handlers=(), log_interval=None,
@@ -353,7 +391,10 @@ class Trainer:
         from .handlers.validation import ValidationHandler
         if epochs < 1:
             raise ValueError("epochs must be at least 1, got {}".format(epochs))
-        source = make_source(train_data, batch_size, shuffle, last_batch, self.seed, self.batch_axis)
+        source = make_source(train_data, batch_size, shuffle, last_batch, self.seed, self.batch_axis,
+                             self.num_workers, self.rank)
+        if self.dist:
+            self.dist.agree_on_data(source)
         try:
             self.batches_per_epoch = len(source)
         except TypeError:
@@ -364,14 +405,17 @@ class Trainer:
         self.handlers = sorted(handlers, key=lambda h: h.priority)
         if resume is not None:
             from .checkpoint import load_checkpoint
-            load_checkpoint(resume, self)
-        batch_begin = [h for h in self.handlers if overrides(h, "batch_begin")]
-        batch_end = [h for h in self.handlers if overrides(h, "batch_end")]
+            load_checkpoint(resume, self)  # every worker loads the same checkpoint
+        batch_begin = [h for h in self._local_handlers() if overrides(h, "batch_begin")]
+        batch_end = [h for h in self._local_handlers() if overrides(h, "batch_end")]
         self.stop_training = False
         self._dispatch("train_begin")
+        if self.dist:
+            self.dist.check(self)  # handlers may have set a NaN policy
+            self.dist.synchronize(self, source)
         while self.state.epoch < epochs and not self.stop_training:
             if self.state.batch_in_epoch == 0:
-                reseed_mxnet(self.seed, self.state.batch)
+                self.reseed()
                 self.state.epoch_totals = {}
                 self._dispatch("epoch_begin")
             self._reset_window()

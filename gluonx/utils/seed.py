@@ -17,15 +17,19 @@ def seed_everything(seed):
     mx.random.seed(seed % (2 ** 31))
 
 
-def derived_seed(seed, step):
-    """A seed for MXNet's stream at ``step``, a fixed function of ``(seed, step)``."""
-    return int((seed * 1000003 + step * 7919 + 17) % (2 ** 31 - 1))
+def derived_seed(seed, step, stream=0):
+    """A seed for MXNet's stream at ``step``, a fixed function of ``(seed, step, stream)``."""
+    return int((seed * 1000003 + step * 7919 + stream * 104729 + 17) % (2 ** 31 - 1))
 
 
-def reseed_mxnet(seed, step):
-    """Reseed MXNet so that its stream from here depends only on ``(seed, step)``."""
+def reseed_mxnet(seed, step, stream=0):
+    """Reseed MXNet so that its stream from here depends only on ``(seed, step, stream)``.
+
+    ``stream`` separates processes that must not share random numbers (distributed workers use their rank,
+    so their dropout masks differ).
+    """
     import mxnet as mx
-    mx.random.seed(derived_seed(seed, step))
+    mx.random.seed(derived_seed(seed, step, stream))
 
 
 def capture_rng_state():

@@ -14,7 +14,7 @@ from gluonx.train import (Accuracy, EarlyStopping, EventHandler, HistoryHandler,
                           NaNGuard, TopKAccuracy, Trainer, parse_contexts)
 from gluonx.utils.sync import SyncGuard
 
-from trainer_helpers import copy_params, param_arrays, random_batch, small_net
+from trainer_helpers import param_arrays, random_batch, small_net
 
 LOSS = gluon.loss.SoftmaxCrossEntropyLoss()
 

@@ -17,12 +17,6 @@ def small_net(seed=0, dropout=0.0):
     return net
 
 
-def copy_params(source, target):
-    for (_, a), (_, b) in zip(sorted(source._collect_params_with_prefix().items()),
-                              sorted(target._collect_params_with_prefix().items())):
-        b.set_data(a.data().copy())
-
-
 def random_batch(n, seed=0):
     rng = np.random.RandomState(seed)
     return rng.uniform(size=(n, 1, 8, 8)).astype(np.float32), rng.randint(0, 10, size=n).astype(np.int32)

@@ -4,8 +4,12 @@ import math
 import os
 
 from ...utils.atomic import write_json
-from ...utils.seed import reseed_mxnet
 from .base import EventHandler
+
+
+def _writes(trainer):
+    # distributed training: rank 0 alone writes (see gluonx.dist)
+    return getattr(trainer, "is_writer", True)
 
 
 class CheckpointHandler(EventHandler):
@@ -28,6 +32,9 @@ class CheckpointHandler(EventHandler):
 
     Notes
     -----
+    In distributed training every worker runs this handler (so that all read their metrics at the same
+    batches and keep the same best value) but only rank 0 writes and prunes.
+
     After each save the trainer's MXNet random stream is reseeded from ``(seed, batch)``; resuming reseeds
     identically, so dropout masks after a resume equal those of an uninterrupted run.
     """
@@ -53,13 +60,14 @@ class CheckpointHandler(EventHandler):
         if self.every_n_batches and self.every_n_batches % trainer.grad_accumulation:
             raise ValueError("every_n_batches ({}) must be a multiple of grad_accumulation ({}) so that no "
                              "partial accumulation is lost".format(self.every_n_batches, trainer.grad_accumulation))
-        os.makedirs(self.directory, exist_ok=True)
+        if _writes(trainer):
+            os.makedirs(self.directory, exist_ok=True)
 
     def _save(self, trainer, at_epoch_end, extra=None):
         from ..checkpoint import save_checkpoint
         path = save_checkpoint(trainer, self.directory, at_epoch_end=at_epoch_end, extra=extra)
         self.saved.append(path)
-        reseed_mxnet(trainer.seed, trainer.state.batch)
+        trainer.reseed()
         return path
 
     def batch_end(self, trainer):
@@ -67,7 +75,7 @@ class CheckpointHandler(EventHandler):
                 trainer.state.batch_in_epoch < self._epoch_length(trainer):
             trainer.read_window()
             self._save(trainer, at_epoch_end=False)
-            self._prune()
+            self._prune(trainer)
 
     @staticmethod
     def _epoch_length(trainer):
@@ -86,12 +94,15 @@ class CheckpointHandler(EventHandler):
         path = self._save(trainer, at_epoch_end=True, extra={"monitor": self.monitor, "value": value})
         if better:
             self.best_path = path
-            write_json(os.path.join(self.directory, "best.json"), {
-                "checkpoint": os.path.basename(path), "monitor": self.monitor, "value": value})
-        self._prune()
+            if _writes(trainer):
+                write_json(os.path.join(self.directory, "best.json"), {
+                    "checkpoint": os.path.basename(path), "monitor": self.monitor, "value": value})
+        self._prune(trainer)
 
-    def _prune(self):
+    def _prune(self, trainer):
         from ..checkpoint import prune_checkpoints
+        if not _writes(trainer):
+            return
         prune_checkpoints(self.directory, self.keep_last, protect=[self.best_path] if self.best_path else [])
 
     def state_dict(self):
