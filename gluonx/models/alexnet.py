@@ -7,7 +7,7 @@ D2L 5.6 (deep convolutional neural networks, AlexNet).
 """
 from mxnet.gluon import nn
 
-from ..nn.conv_blocks import (ImageInputCheck, apply_preset, check_channels, check_choice,
+from ..nn.conv_blocks import (ImageClassifier, apply_preset, check_channels, check_choice,
                               check_positive_int, check_rate, smallest_input_size)
 
 __all__ = ["AlexNet", "alexnet", "ALEXNET_VARIANTS", "PRESETS"]
@@ -26,7 +26,7 @@ PRESETS = {
 }
 
 
-class AlexNet(ImageInputCheck, nn.HybridBlock):
+class AlexNet(ImageClassifier):
     """Conv 11x11/4 - pool - conv 5x5 - pool - 3 x conv 3x3 - pool - 2 x (dense + dropout) - dense.
 
     Every convolution and hidden dense layer uses ReLU; pools are 3x3 with stride 2. The first dense layer
@@ -89,9 +89,6 @@ class AlexNet(ImageInputCheck, nn.HybridBlock):
                                   nn.Dropout(dropout))
                 dense_inputs = hidden_units
             self.output = nn.Dense(num_classes, in_units=hidden_units)
-
-    def hybrid_forward(self, F, x):
-        return self.output(self.features(x))
 
 
 def alexnet(variant="d2l", preset=None, **kwargs):

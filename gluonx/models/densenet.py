@@ -7,7 +7,7 @@ D2L 5.12 (densely connected networks, DenseNet).
 """
 from mxnet.gluon import nn
 
-from ..nn.conv_blocks import (ImageInputCheck, apply_preset, check_channels, check_positive_int,
+from ..nn.conv_blocks import (ImageClassifier, apply_preset, check_channels, check_positive_int,
                               check_rate, smallest_input_size)
 from ..nn.dense_block import DenseBlock, TransitionBlock
 
@@ -28,7 +28,7 @@ PRESETS = {
 }
 
 
-class DenseNet(ImageInputCheck, nn.HybridBlock):
+class DenseNet(ImageClassifier):
     """Stem (7x7/2 conv, batch norm, ReLU, 3x3/2 max pool), dense blocks with transitions that halve the
     channels and the size, then batch norm, ReLU, global average pooling and a dense layer.
 
@@ -89,9 +89,6 @@ class DenseNet(ImageInputCheck, nn.HybridBlock):
                     channels //= 2
             self.features.add(nn.BatchNorm(in_channels=channels), nn.Activation("relu"), nn.GlobalAvgPool2D())
             self.output = nn.Dense(num_classes, in_units=channels)
-
-    def hybrid_forward(self, F, x):
-        return self.output(self.features(x))
 
 
 def _create(name, preset, kwargs):

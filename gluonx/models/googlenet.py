@@ -7,7 +7,7 @@ D2L 5.9 (networks with parallel concatenations, GoogLeNet).
 """
 from mxnet.gluon import nn
 
-from ..nn.conv_blocks import ImageInputCheck, apply_preset, check_positive_int
+from ..nn.conv_blocks import ImageClassifier, apply_preset, check_positive_int
 from ..nn.inception import Inception
 
 __all__ = ["GoogLeNet", "googlenet", "INCEPTION_STAGES", "PRESETS"]
@@ -28,7 +28,7 @@ PRESETS = {
 }
 
 
-class GoogLeNet(ImageInputCheck, nn.HybridBlock):
+class GoogLeNet(ImageClassifier):
     """Stem (7x7/2 conv, pool, 1x1 and 3x3 convs, pool), Inception stages, global pooling, dense.
 
     Every pooling is padded, so any input size works; height and width shrink 32-fold before the global
@@ -76,9 +76,6 @@ class GoogLeNet(ImageInputCheck, nn.HybridBlock):
                     self.features.add(nn.MaxPool2D(pool_size=3, strides=2, padding=1))
             self.features.add(nn.GlobalAvgPool2D())
             self.output = nn.Dense(num_classes, in_units=previous)
-
-    def hybrid_forward(self, F, x):
-        return self.output(self.features(x))
 
 
 def googlenet(preset=None, **kwargs):

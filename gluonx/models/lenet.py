@@ -7,7 +7,7 @@ D2L 5.5 (LeNet), D2L 5.10 (batch normalization, LeNet with batch norm); DL 9.
 """
 from mxnet.gluon import nn
 
-from ..nn.conv_blocks import (ImageInputCheck, apply_preset, check_choice, check_positive_int,
+from ..nn.conv_blocks import (ImageClassifier, apply_preset, check_choice, check_positive_int,
                               smallest_input_size)
 
 __all__ = ["LeNet", "lenet", "lenet_bn", "LENET_CONFIGS", "PRESETS"]
@@ -28,7 +28,7 @@ PRESETS = {
 _WINDOWS = [(5, 1, 0), (2, 2, 0), (5, 1, 0), (2, 2, 0)]
 
 
-class LeNet(ImageInputCheck, nn.HybridBlock):
+class LeNet(ImageClassifier):
     """Conv(6, 5x5) - pool - Conv(16, 5x5) - pool - Dense(120) - Dense(84) - Dense(num_classes).
 
     Pooling is 2x2 max pooling and the hidden activation is the sigmoid, as in the book. The first dense
@@ -84,9 +84,6 @@ class LeNet(ImageInputCheck, nn.HybridBlock):
         if batch_norm:
             self.features.add(nn.BatchNorm(in_channels=channels))
         self.features.add(nn.Activation(activation))
-
-    def hybrid_forward(self, F, x):
-        return self.output(self.features(x))
 
 
 def _create(name, preset, kwargs):

@@ -7,7 +7,7 @@ D2L 5.8 (network in network, NiN).
 """
 from mxnet.gluon import nn
 
-from ..nn.conv_blocks import (ImageInputCheck, apply_preset, check_positive_int, check_rate,
+from ..nn.conv_blocks import (ImageClassifier, apply_preset, check_positive_int, check_rate,
                               smallest_input_size)
 from ..nn.nin_block import NiNBlock
 
@@ -23,7 +23,7 @@ PRESETS = {
 }
 
 
-class NiN(ImageInputCheck, nn.HybridBlock):
+class NiN(ImageClassifier):
     """NiN blocks with 3x3 / stride 2 max pools, dropout, a NiN block of ``num_classes`` channels, then
     global average pooling.
 
@@ -73,9 +73,6 @@ class NiN(ImageInputCheck, nn.HybridBlock):
             self.output = nn.HybridSequential(prefix="")
             self.output.add(NiNBlock(num_classes, 3, 1, 1, in_channels=previous),
                             nn.GlobalAvgPool2D(), nn.Flatten())
-
-    def hybrid_forward(self, F, x):
-        return self.output(self.features(x))
 
 
 def nin(preset=None, **kwargs):

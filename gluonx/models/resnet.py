@@ -7,7 +7,7 @@ D2L 5.11 (residual networks, ResNet).
 """
 from mxnet.gluon import nn
 
-from ..nn.conv_blocks import (ImageInputCheck, apply_preset, check_channels, check_choice,
+from ..nn.conv_blocks import (ImageClassifier, apply_preset, check_channels, check_choice,
                               check_positive_int)
 from ..nn.residual import BottleneckResidual, Residual
 
@@ -31,7 +31,7 @@ PRESETS = {
 _BLOCKS = {"basic": Residual, "bottleneck": BottleneckResidual}
 
 
-class ResNet(ImageInputCheck, nn.HybridBlock):
+class ResNet(ImageClassifier):
     """Stem, residual stages, global average pooling, dense.
 
     The ``'imagenet'`` stem is a 7x7 stride-2 convolution, batch norm, ReLU and a 3x3 stride-2 max pool
@@ -95,9 +95,6 @@ class ResNet(ImageInputCheck, nn.HybridBlock):
                 previous = width
             self.features.add(nn.GlobalAvgPool2D())
             self.output = nn.Dense(num_classes, in_units=previous)
-
-    def hybrid_forward(self, F, x):
-        return self.output(self.features(x))
 
 
 def _stem(kind, channels, in_channels):

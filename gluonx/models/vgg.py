@@ -6,7 +6,7 @@ D2L 5.7 (networks using repeated elements, VGG).
 """
 from mxnet.gluon import nn
 
-from ..nn.conv_blocks import ImageInputCheck, apply_preset, check_positive_int, check_rate
+from ..nn.conv_blocks import ImageClassifier, apply_preset, check_positive_int, check_rate
 from ..nn.vgg_block import VGGBlock
 
 __all__ = ["VGG", "vgg11", "VGG_STAGES", "PRESETS"]
@@ -27,7 +27,7 @@ PRESETS = {
 }
 
 
-class VGG(ImageInputCheck, nn.HybridBlock):
+class VGG(ImageClassifier):
     """VGG blocks, then Dense(hidden) - dropout - Dense(hidden) - dropout - Dense(num_classes).
 
     Each stage halves height and width, so the input must be at least ``2 ** len(stages)`` pixels; the
@@ -89,9 +89,6 @@ class VGG(ImageInputCheck, nn.HybridBlock):
                                   nn.Dropout(dropout))
                 dense_inputs = hidden_units
             self.output = nn.Dense(num_classes, in_units=hidden_units)
-
-    def hybrid_forward(self, F, x):
-        return self.output(self.features(x))
 
 
 def vgg11(preset=None, **kwargs):

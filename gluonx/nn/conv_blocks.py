@@ -13,7 +13,7 @@ import numbers
 
 import mxnet as mx
 
-__all__ = ["ImageInputCheck", "check_positive_int", "check_channels", "check_rate", "check_choice",
+__all__ = ["ImageInputCheck", "ImageClassifier", "check_positive_int", "check_channels", "check_rate", "check_choice",
            "smallest_input_size", "apply_preset"]
 
 
@@ -119,3 +119,12 @@ class ImageInputCheck:
         if min(shape[2:]) < self.min_input_size:
             raise ValueError("{}: height and width must be at least {}, got shape {}".format(
                 name, self.min_input_size, shape))
+
+
+class ImageClassifier(ImageInputCheck, mx.gluon.HybridBlock):
+    """Base of the books' image classifiers: ``output(features(x))`` (timm's uniform ``features`` /
+    ``output`` interface) with the input checks of :class:`ImageInputCheck`. Subclasses build
+    ``self.features`` and ``self.output`` in ``__init__``."""
+
+    def hybrid_forward(self, F, x):
+        return self.output(self.features(x))
