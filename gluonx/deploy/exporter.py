@@ -334,7 +334,8 @@ def export(block, path, example_inputs, formats=FORMATS, *, dynamic_batch=True, 
     preprocessing = validate_preprocessing(preprocessing, arrays[0].shape)
     _check_initialized(block)
     label = type(block).__name__
-    staging = tempfile.mkdtemp(prefix=".staging-", dir=path)
+    # absolute: the isolated reload runs in another working directory
+    staging = os.path.abspath(tempfile.mkdtemp(prefix=".staging-", dir=path))
     try:
         return _export_staged(block, label, path, staging, arrays, input_format, axes, formats, verify,
                               class_names, preprocessing, model, rtol, atol)

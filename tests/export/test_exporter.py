@@ -171,9 +171,10 @@ def test_onnx_only_export_keeps_no_symbol_files(tmp_path):
         Predictor(str(tmp_path), backend="mxnet")
 
 
-def test_isolated_verification_records_it(tmp_path):
-    result = gluonx.export(make_dense_bn(), str(tmp_path), [np.ones((2, 6), "float32")], formats=("symbol",),
-                           verify="isolated")
+def test_isolated_verification_records_it(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # a relative export path, as `gluonx export RUN --out RUN/export` gives
+    result = gluonx.export(make_dense_bn(), os.path.join("run", "export"), [np.ones((2, 6), "float32")],
+                           formats=("symbol",), verify="isolated")
     assert result.manifest.data["checks"]["symbol_reload"]["process"] == "isolated"
 
 
