@@ -23,8 +23,10 @@ Two figures per run: samples/s = training samples / wall time of that epoch, and
 training samples / CPU time spent in that epoch by the process (all its threads, OpenMP spinning
 included) and, for d2l, by its DataLoader worker processes. On a shared machine the wall time depends on
 what else runs; the CPU time much less, so it is the steadier measure of the work a loop does (but it
-cannot show a speed-up from running on more cores). Data are random uint8 images with random labels (no
-download): speed does not depend on the values.
+cannot show a speed-up from running on more cores). Each run also records how many cores the *other*
+processes kept busy meanwhile (from ``/proc/stat``); the tables repeat the wall-time figures over the
+"quiet" runs alone, where that was under ``QUIET_CORES``. Data are random uint8 images with random labels
+(no download): speed does not depend on the values.
 
 MXNet reads ``OMP_NUM_THREADS`` only when it is imported, so each thread setting gets its own worker
 process (started once, reused for every configuration with that setting; the default one runs with
@@ -37,8 +39,8 @@ SVG plots, so a stub module stands in for IPython when it is not installed.
 
 Usage::
 
-    python benchmarks/train.py                        # lenet and resnet18, 5 repeats (about 8 min on 2 cores)
-    python benchmarks/train.py --quick                # smaller epochs, 2 repeats (about 2 min)
+    python benchmarks/train.py                        # lenet and resnet18, 5 repeats (about 6 min on 2 cores)
+    python benchmarks/train.py --quick                # smaller epochs, 2 repeats (about 1.5 min)
     python benchmarks/train.py --models lenet --repeats 5 --batches 30 --json train.json
 """
 import argparse
@@ -68,10 +70,10 @@ MODELS = {
                  "batch_size": 32, "batches": 4, "quick_batch_size": 16, "quick_batches": 2},
 }
 
-#: gluonx's recommended setting per workload on this kind of machine (2 cores), from the measurements in
-#: docs/benchmarks.md: OpenMP threads (``None``: MXNet's default) and devices.
+#: gluonx's recommended setting per workload on a 2-core machine that is not busy with other work, from the
+#: measurements in docs/benchmarks.md: OpenMP threads (``None``: MXNet's default) and devices.
 RECOMMENDED = {
-    "lenet": {"threads": None, "ctx": "cpu:0"},
+    "lenet": {"threads": 2, "ctx": "cpu:0"},
     "resnet18": {"threads": 2, "ctx": "cpu:0"},
 }
 
@@ -79,6 +81,10 @@ RECOMMENDED = {
 BOOK_NUM_WORKERS = 0 if sys.platform.startswith("win32") else 4
 
 ONE_DEVICE, TWO_DEVICES = "cpu:0", "cpu:0,cpu:1"
+
+#: A run is "quiet" when the other processes on the machine kept fewer cores than this busy on average
+#: while it ran (from /proc/stat): its wall time then shows what the configuration does on its own.
+QUIET_CORES = 0.25
 RESULT_PREFIX = "@@result "
 
 
@@ -151,18 +157,41 @@ class Workload:
         return (images[:n], self.labels[:n]), (images[n:], self.labels[n:])
 
 
+def machine_busy_seconds():
+    """CPU seconds that the whole machine has spent busy since boot (Linux ``/proc/stat``), or None."""
+    try:
+        with open("/proc/stat") as stat:
+            fields = [int(value) for value in stat.readline().split()[1:9]]
+    except (OSError, ValueError):
+        return None
+    user, nice, system, idle, iowait, irq, softirq, steal = (fields + [0] * 8)[:8]
+    ticks = os.sysconf("SC_CLK_TCK")
+    return (user + nice + system + irq + softirq + steal) / ticks
+
+
 class Clock:
-    """Wall and process CPU time (all threads of this process) from creation to :meth:`stop`.
+    """Wall time, process CPU time (all threads of this process) and the machine's busy CPU time, from
+    creation to :meth:`stop`.
 
     Callers drain MXNet's engine (``waitall``) before creating and before stopping it."""
 
     def __init__(self):
+        self.busy_start = machine_busy_seconds()
         self.cpu_start, self.wall_start = time.process_time(), time.perf_counter()
-        self.seconds = self.cpu_seconds = None
+        self.seconds = self.cpu_seconds = self.busy_seconds = None
 
     def stop(self):
         self.seconds = time.perf_counter() - self.wall_start
         self.cpu_seconds = time.process_time() - self.cpu_start
+        busy = machine_busy_seconds()
+        if busy is not None and self.busy_start is not None:
+            self.busy_seconds = busy - self.busy_start
+
+    def others_cores(self):
+        """Cores that other processes kept busy on average while the clock ran (None if unknown)."""
+        if self.busy_seconds is None:
+            return None
+        return max(0.0, self.busy_seconds - self.cpu_seconds) / self.seconds
 
 
 def _build_net(spec):
@@ -284,7 +313,7 @@ def run_hand(spec, workload, batch_size):
         return (mx.nd.argmax(output, axis=-1) == y.astype("float32")).sum()
 
     def epoch(dataset, number):
-        loss_sum = acc_sum = val_sum = 0
+        loss_sum = acc_sum = 0
         for indices in EpochBatchSampler(len(dataset), batch_size, seed=0).batches(number):
             x, y = to_device(*dataset.take(indices))
             with autograd.record():
@@ -295,16 +324,17 @@ def run_hand(spec, workload, batch_size):
             loss_sum = loss_sum + loss.sum()
             acc_sum = acc_sum + correct(output, y)
         x, y = to_device(test_x, test_y)
-        val_sum = val_sum + correct(net(x), y)
-        return loss_sum.asscalar() / len(dataset), val_sum.asscalar() / len(test_y)
+        val_sum = correct(net(x), y)
+        return [value.asscalar() / count for value, count in
+                ((loss_sum, len(dataset)), (acc_sum, len(dataset)), (val_sum, len(test_y)))]
 
     epoch(ArrayDataset(train_x[:batch_size], train_y[:batch_size]), 0)
     mx.nd.waitall()
     clock = Clock()
-    loss, val_accuracy = epoch(ArrayDataset(train_x, train_y), 1)
+    loss, accuracy, val_accuracy = epoch(ArrayDataset(train_x, train_y), 1)
     mx.nd.waitall()
     clock.stop()
-    return clock, {"loss": float(loss), "val_accuracy": float(val_accuracy)}
+    return clock, {"loss": float(loss), "accuracy": float(accuracy), "val_accuracy": float(val_accuracy)}
 
 
 def worker_main():
@@ -333,7 +363,8 @@ def worker_main():
             result = {"seconds": clock.seconds, "cpu_seconds": clock.cpu_seconds, "samples": workload.num_train,
                       "samples_per_sec": workload.num_train / clock.seconds,
                       "samples_per_cpu_sec": workload.num_train / clock.cpu_seconds,
-                      "resize_seconds": workload.resize_seconds, "load_average": os.getloadavg()[0]}
+                      "resize_seconds": workload.resize_seconds, "load_average": os.getloadavg()[0],
+                      "others_cores": clock.others_cores()}
             result.update(extra)
         except Exception as error:  # reported in the table; the run goes on
             result = {"error": "{}: {}".format(type(error).__name__, error)}
@@ -453,29 +484,43 @@ def spread(values, fmt):
     return (fmt + " [" + fmt + "-" + fmt + "]").format(statistics.median(values), min(values), max(values))
 
 
-def summary(runs, key):
-    """Median and range of ``key`` over the runs that succeeded, or the error."""
-    values = [run[key] for run in runs if key in run]
+def is_quiet(run):
+    """True if other processes used less than QUIET_CORES cores on average during the run."""
+    others = run.get("others_cores")
+    return others is not None and others < QUIET_CORES
+
+
+def summary(runs, key, quiet=False):
+    """Median and range of ``key`` over the runs that succeeded (only the quiet ones, with their count)."""
+    values = [run[key] for run in runs if key in run and (is_quiet(run) or not quiet)]
     if not values:
+        if quiet:
+            return "none"
         return "failed: " + "; ".join(sorted({run.get("error", "?") for run in runs}))
+    text = spread(values, "{:.0f}" if max(values) >= 100 else "{:.1f}")
+    if quiet:
+        return text + " (n={})".format(len(values))
     failed = len(runs) - len(values)
-    return spread(values, "{:.0f}" if max(values) >= 100 else "{:.1f}") + (
-        " ({} failed)".format(failed) if failed else "")
+    return text + (" ({} failed)".format(failed) if failed else "")
 
 
-def paired(numerator, denominator, key, overhead=False):
+def paired(numerator, denominator, key, overhead=False, quiet=False):
     """Per-repeat ratios ``numerator[key] / denominator[key]`` (measured in the same repeat): median [range].
 
-    With ``overhead``, the extra time of ``denominator`` over ``numerator`` in percent.
+    With ``overhead``, the extra time of ``denominator`` over ``numerator`` in percent; with ``quiet``, only
+    the repeats in which both runs were quiet (their count follows).
     """
     if not numerator or not denominator:
         return "n/a"
-    values = [a[key] / b[key] for a, b in zip(numerator, denominator) if key in a and key in b]
+    values = [a[key] / b[key] for a, b in zip(numerator, denominator)
+              if key in a and key in b and (not quiet or (is_quiet(a) and is_quiet(b)))]
     if not values:
-        return "n/a"
+        return "none" if quiet else "n/a"
     if overhead:
-        return spread([100.0 * (v - 1.0) for v in values], "{:+.1f} %")
-    return spread(values, "{:.2f}x")
+        text = spread([100.0 * (v - 1.0) for v in values], "{:+.1f} %")
+    else:
+        text = spread(values, "{:.2f}x")
+    return text + (" (n={})".format(len(values)) if quiet else "")
 
 
 def recommended(model):
@@ -507,6 +552,8 @@ def comparisons(model, settings):
         for ctx in (ONE_DEVICE, TWO_DEVICES):
             rows.append(("gluonx OMP {} / OMP default, {}".format(threads, ctx), ("gluonx", threads, ctx),
                          ("gluonx", None, ctx), False))
+        rows.append(("gluonx OMP {}, {} / OMP default, {}".format(threads, TWO_DEVICES, ONE_DEVICE),
+                     ("gluonx", threads, TWO_DEVICES), ("gluonx", None, ONE_DEVICE), False))
         rows.append(("d2l OMP {} / OMP default".format(threads), ("d2l", threads, ONE_DEVICE),
                      ("d2l", None, ONE_DEVICE), False))
     return rows
@@ -514,20 +561,24 @@ def comparisons(model, settings):
 
 def tables(results, models, settings):
     """The Markdown tables: every configuration, then the paired ratios."""
-    lines = ["### Every configuration (median [min-max] over repeats)", "",
-             "| model | configuration | samples/s (wall) | samples per CPU-second |", "|---|---|---|---|"]
+    quiet = "quiet: other processes used under {} of a core".format(QUIET_CORES)
+    lines = ["### Every configuration (median [min-max] over repeats; {})".format(quiet), "",
+             "| model | configuration | samples/s (wall) | samples/s, quiet runs | samples per CPU-second |",
+             "|---|---|---|---|---|"]
     for config, runs in results:
         if config["model"] in models:
-            lines.append("| {} | {} | {} | {} |".format(config["model"], config["label"],
-                                                        summary(runs, "samples_per_sec"),
-                                                        summary(runs, "samples_per_cpu_sec")))
-    lines += ["", "### Ratios (median [min-max] of the per-repeat ratios)", "",
-              "| model | comparison | by wall time | by CPU time |", "|---|---|---|---|"]
+            lines.append("| {} | {} | {} | {} | {} |".format(
+                config["model"], config["label"], summary(runs, "samples_per_sec"),
+                summary(runs, "samples_per_sec", quiet=True), summary(runs, "samples_per_cpu_sec")))
+    lines += ["", "### Ratios (median [min-max] of the per-repeat ratios; {})".format(quiet), "",
+              "| model | comparison | by wall time | by wall time, quiet repeats | by CPU time |",
+              "|---|---|---|---|---|"]
     for model in models:
         for label, top, bottom, overhead in comparisons(model, settings):
             top_runs, bottom_runs = find(results, model, *top), find(results, model, *bottom)
-            lines.append("| {} | {} | {} | {} |".format(
+            lines.append("| {} | {} | {} | {} | {} |".format(
                 model, label, paired(top_runs, bottom_runs, "samples_per_sec", overhead),
+                paired(top_runs, bottom_runs, "samples_per_sec", overhead, quiet=True),
                 paired(top_runs, bottom_runs, "samples_per_cpu_sec", overhead)))
     return "\n".join(lines)
 
@@ -586,9 +637,10 @@ def main(argv=None):
                     runs.append(run)
                     print("[{}/{}] {:9s} {:55s} {}".format(
                         repeat + 1, repeats, model, config["label"],
-                        "{:8.1f} samples/s, {:8.1f} per CPU-second".format(
-                            run["samples_per_sec"], run["samples_per_cpu_sec"]) if "samples_per_sec" in run
-                        else run["error"]), file=sys.stderr, flush=True)
+                        "{:8.1f} samples/s, {:8.1f} per CPU-second, others {}".format(
+                            run["samples_per_sec"], run["samples_per_cpu_sec"],
+                            "?" if run.get("others_cores") is None else "{:.2f} cores".format(run["others_cores"]))
+                        if "samples_per_sec" in run else run["error"]), file=sys.stderr, flush=True)
     finally:
         for worker in workers.values():
             worker.close()

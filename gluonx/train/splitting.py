@@ -30,7 +30,10 @@ def _to_device(array, ctx, scale_uint8):
     if isinstance(array, mx.nd.NDArray):
         array = array.as_in_context(ctx)
     else:
-        array = mx.nd.array(array, ctx=ctx, dtype=np.asarray(array).dtype)
+        # mx.nd.array(numpy) waits for every operation already queued on the engine (a hidden sync each
+        # batch); a zero-copy wrap of a private copy does not, and the move to the device is asynchronous
+        private = np.array(array, copy=True, order="C")
+        array = mx.nd.from_numpy(private, zero_copy=True).as_in_context(ctx)
     if scale_uint8 and array.dtype == np.uint8:
         array = array.astype("float32") / 255.0
     return array

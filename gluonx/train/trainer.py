@@ -9,6 +9,7 @@ interval, and calls event handlers. Checkpoints made through it resume exactly (
 import copy
 import dataclasses
 import time
+import warnings
 
 import mxnet as mx
 from mxnet import autograd, gluon
@@ -90,7 +91,8 @@ class Trainer:
     hybridize : bool
         Hybridize the net with ``static_alloc`` / ``static_shape``.
     seed : int
-        Seed of initialization, data order and MXNet's random stream.
+        Seed of initialization, data order and MXNet's random stream. Creating the trainer seeds Python's
+        ``random``, NumPy's global generator and MXNet with it (their states are part of checkpoints).
     initializer : mx.init.Initializer, optional
         Default ``mx.init.Xavier()``.
     batch_axis : int
@@ -391,6 +393,10 @@ class Trainer:
         from .handlers.validation import ValidationHandler
         if epochs < 1:
             raise ValueError("epochs must be at least 1, got {}".format(epochs))
+        if resume is None and self.state.epoch >= epochs:
+            warnings.warn("fit(epochs={}) does nothing: this trainer has already trained {} epoch(s), and epochs "
+                          "counts the total; pass a larger epochs to train more".format(epochs, self.state.epoch),
+                          RuntimeWarning, stacklevel=2)
         source = make_source(train_data, batch_size, shuffle, last_batch, self.seed, self.batch_axis,
                              self.num_workers, self.rank)
         if self.dist:

@@ -1,7 +1,8 @@
 """Explicit, named sync points and a guard that counts (or forbids) hidden ones.
 
 MXNet's engine is asynchronous: Python returns before the work is done, and only a few calls block until it
-is: ``NDArray.asnumpy``, ``NDArray.asscalar`` (and ``bool()`` of a one-element NDArray, which calls it),
+is: copying NumPy data into an NDArray (``mx.nd.array(numpy)``, ``x[:] = numpy``: ``NDArray._sync_copyfrom``),
+``NDArray.asnumpy``, ``NDArray.asscalar`` (and ``bool()`` of a one-element NDArray, which calls it),
 ``NDArray.wait_to_read`` and ``mx.nd.waitall``. A training loop that calls one of them every batch stalls the
 pipeline. :class:`SyncGuard` counts those calls in a region, and with ``forbid=True`` raises at the first
 one, so a loop can be *proven* free of hidden syncs. Deliberate sync points are wrapped in
@@ -28,6 +29,7 @@ import mxnet as mx
 
 #: (owner, attribute) of every blocking call the guard watches.
 BLOCKING_CALLS = (
+    (mx.nd.NDArray, "_sync_copyfrom"),  # mx.nd.array(numpy) and x[:] = numpy wait for queued work
     (mx.nd.NDArray, "asnumpy"),
     (mx.nd.NDArray, "asscalar"),
     (mx.nd.NDArray, "wait_to_read"),

@@ -237,3 +237,14 @@ def test_multi_device_read_after_step_is_safe_in_fresh_processes():
         proc = subprocess.run([sys.executable, "-c", CRASH_PATH, here], capture_output=True, text=True, timeout=120)
         assert proc.returncode == 0, "attempt {} crashed ({}): {}".format(attempt, proc.returncode, proc.stderr[-2000:])
         assert proc.stdout.strip() == "finite True"
+
+
+def test_fit_counts_total_epochs_and_warns_when_there_is_nothing_left():
+    x, y = random_batch(16, seed=13)
+    trainer = Trainer(small_net(), LOSS)
+    trainer.fit(ArrayDataset(x, y), epochs=2, batch_size=8)
+    with pytest.warns(RuntimeWarning, match="already trained 2 epoch"):
+        trainer.fit(ArrayDataset(x, y), epochs=1, batch_size=8)
+    assert trainer.state.batch == 4
+    trainer.fit(ArrayDataset(x, y), epochs=3, batch_size=8)
+    assert trainer.state.batch == 6 and trainer.state.epoch == 3

@@ -17,9 +17,10 @@ def test_counts_each_blocking_call_once():
         bool(y.sum() > 0)  # bool() of a one-element NDArray reads it through asscalar
         y.wait_to_read()
         mx.nd.waitall()
+        mx.nd.array([1.0, 2.0])  # copying NumPy data in waits for the queued work too
     assert guard.calls == {"NDArray.asnumpy": 1, "NDArray.asscalar": 2, "NDArray.wait_to_read": 1,
-                           "mx.nd.waitall": 1}
-    assert guard.blocking_calls == 5
+                           "mx.nd.waitall": 1, "NDArray._sync_copyfrom": 1}
+    assert guard.blocking_calls == 6
 
 
 def test_forbid_raises_at_the_call_and_named_points_are_allowed():
