@@ -85,3 +85,20 @@ def test_atomic_directory(tmp_path):
         with atomic_directory(str(tmp_path / "other")):
             raise KeyError("boom")
     assert sorted(os.listdir(tmp_path)) == ["out"]
+
+
+def test_save_figure_writes_atomically(tmp_path):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from gluonx.utils.figures import save_figure
+    figure, axis = plt.subplots()
+    axis.plot([0, 1], [1, 0])
+    target = tmp_path / "plot.png"
+    save_figure(figure, str(target))
+    assert target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    broken, _ = plt.subplots()
+    with pytest.raises(ValueError):
+        save_figure(broken, str(tmp_path / "plot.notaformat"))
+    assert sorted(os.listdir(tmp_path)) == ["plot.png"]

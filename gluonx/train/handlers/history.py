@@ -4,6 +4,7 @@ import io
 import os
 
 from ...utils.atomic import write_bytes, write_json
+from ...utils.figures import save_figure
 from .base import EventHandler
 
 
@@ -51,7 +52,4 @@ class HistoryHandler(EventHandler):
             if axis.lines:
                 axis.legend()
         figure.tight_layout()
-        buffer = io.BytesIO()
-        figure.savefig(buffer, format="png", dpi=90)
-        plt.close(figure)
-        write_bytes(os.path.join(self.directory, "learning_curve.png"), buffer.getvalue())
+        save_figure(figure, os.path.join(self.directory, "learning_curve.png"), dpi=90)

@@ -28,6 +28,7 @@ import numpy as np
 from mxnet import autograd, gluon
 
 import gluonx  # noqa: F401  (installs the bridge: optimizers are given by their mx.optimizer names)
+from gluonx.utils.figures import save_figure
 
 __all__ = ["LRFinderResult", "find_learning_rate"]
 
@@ -79,8 +80,7 @@ class LRFinderResult:
         if figure is not None:
             figure.tight_layout()
             if path is not None:
-                figure.savefig(path)
-                plt.close(figure)
+                save_figure(figure, path)
         return ax
 
 

@@ -23,6 +23,7 @@ import numpy as np
 from mxnet import autograd, gluon
 
 import gluonx  # noqa: F401  (installs the bridge: optimizers are given by their mx.optimizer names)
+from gluonx.utils.figures import save_figure
 
 __all__ = ["TestFunction", "TEST_FUNCTIONS", "trajectory", "closure_trajectory", "plot_trajectories"]
 
@@ -145,6 +146,5 @@ def plot_trajectories(function, trajectories, path=None, ax=None, title=None, le
     if figure is not None:
         figure.tight_layout()
         if path is not None:
-            figure.savefig(path)
-            plt.close(figure)
+            save_figure(figure, path)
     return ax
