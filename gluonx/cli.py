@@ -176,24 +176,55 @@ def build_parser():
     return parser
 
 
+#: Errors that mean the input was not what was expected: one line and exit status 2.
+USAGE_ERRORS = (ValueError, KeyError, TypeError, LookupError, FileNotFoundError, FileExistsError,
+                NotADirectoryError, IsADirectoryError, PermissionError)
+
+
+def _traceback_wanted():
+    import os
+    return os.environ.get("GLUONX_TRACEBACK", "").lower() in ("1", "true", "yes", "on")
+
+
+def error_line(err):
+    """The first line of an exception's message (its type's name when the message is empty)."""
+    text = (err.args[0] if isinstance(err, KeyError) and len(err.args) == 1 and isinstance(err.args[0], str)
+            else str(err)).strip()
+    return text.splitlines()[0] if text else type(err).__name__
+
+
 def main(argv=None):
-    """Entry point of the ``gluonx`` console script; returns the exit code."""
-    from ._plugins import PluginError
-    from ._registry import MissingExtraError, UnknownEntryError
+    """Entry point of the ``gluonx`` console script; returns the exit code.
+
+    Every error of a command ends in one line on stderr, ``gluonx COMMAND: error: ...``: exit status 2 when
+    the input was not what was expected (a bad value, a missing file), 1 when the work itself failed.
+    ``--traceback`` (anywhere on the command line) or ``GLUONX_TRACEBACK=1`` shows the full traceback instead.
+    """
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["--version"]:  # answer without loading plugins
         print("gluonx " + __version__)
         return 0
+    show_traceback = "--traceback" in argv or _traceback_wanted()
+    argv = [a for a in argv if a != "--traceback"]
+    command = "gluonx"
     try:
         parser = build_parser()
         args = parser.parse_args(argv)
+        if show_traceback and hasattr(args, "traceback"):
+            args.traceback = True
         if getattr(args, "_command", None) is None:
             parser.print_help()
             return EXIT_USAGE
+        command = "gluonx " + args._command.name
         code = args._command.resolve()(args)
-    except (UnknownEntryError, MissingExtraError, PluginError) as err:
-        print("gluonx: error: {}".format(err), file=sys.stderr)
-        return EXIT_USAGE if isinstance(err, KeyError) else 1
+    except KeyboardInterrupt:
+        print("{}: interrupted".format(command), file=sys.stderr)
+        return 130
+    except Exception as err:  # the one place where every command's errors become one line
+        if show_traceback:
+            raise
+        print("{}: error: {}".format(command, error_line(err)), file=sys.stderr)
+        return EXIT_USAGE if isinstance(err, USAGE_ERRORS) else 1
     return 0 if code is None else int(code)
 
 

@@ -25,13 +25,17 @@ def test_train_resume_and_refuse_to_overwrite(tmp_path, capsys):
     summary = json.loads((tmp_path / "run" / "summary.json").read_text())
     assert summary["epochs"] == 1 and 0 <= summary["test_accuracy"] <= 1
     assert {"history.csv", "history.json", "learning_curve.png", "checkpoints"} <= set(os.listdir(tmp_path / "run"))
-    with pytest.raises(FileExistsError, match="pass --resume"):
-        train(tmp_path, "--epochs", "2")
+    capsys.readouterr()
+    assert train(tmp_path, "--epochs", "2") == 2
+    err = capsys.readouterr().err
+    assert "pass --resume" in err and len(err.strip().splitlines()) == 1 and "Traceback" not in err
     assert train(tmp_path, "--epochs", "2", "--resume") == 0
     history = json.loads((tmp_path / "run" / "history.json").read_text())
     assert [row["epoch"] for row in history["epochs"]] == [0, 1]
-    with pytest.raises(FileNotFoundError, match="no checkpoint"):
-        train(tmp_path, "--epochs", "1", "--resume", out="empty")
+    assert train(tmp_path, "--epochs", "1", "--resume", out="empty") == 2
+    assert "no checkpoint" in capsys.readouterr().err
+    with pytest.raises(FileNotFoundError, match="no checkpoint"):  # --traceback shows the real exception
+        train(tmp_path, "--epochs", "1", "--resume", "--traceback", out="empty")
 
 
 def test_min_accuracy_fails_the_run(tmp_path, capsys):
@@ -47,6 +51,6 @@ def test_train_on_fashion_mnist_files(tmp_path, capsys):
     assert "(40 train / 10 test samples) on cpu(0),cpu(1)" in capsys.readouterr().out
 
 
-def test_file_dataset_needs_a_root(tmp_path):
-    with pytest.raises(ValueError, match="give --data-root"):
-        main(["train", "lenet", "--dataset", "mnist", "--out", str(tmp_path / "x"), "--no-progress"])
+def test_file_dataset_needs_a_root(tmp_path, capsys):
+    assert main(["train", "lenet", "--dataset", "mnist", "--out", str(tmp_path / "x"), "--no-progress"]) == 2
+    assert "give --data-root" in capsys.readouterr().err
