@@ -146,11 +146,13 @@ class PluginHost:
         self._lock = threading.RLock()
         self._loaded = False
         self._loading = False
+        self._load_error = None
         self.pm = pluggy.PluginManager(hookspecs.PROJECT_NAME)
         self.pm.add_hookspecs(hookspecs)
         self.registries = {kind: Registry(kind, slot.info_cls, on_access=self.load)
                            for kind, slot in SLOTS.items()}
         self._plugins = {}
+        self._refused = []  # records of plugins refused because their name was taken by a loaded one
 
     # -- loading ---------------------------------------------------------------------------------------
     @property
@@ -162,18 +164,29 @@ class PluginHost:
         return self.environ.get("GLUONX_STRICT_PLUGINS", "").lower() in _TRUE
 
     def load(self):
-        """Load every plugin once (idempotent, re-entrant: hooks may read registries)."""
-        if self._loaded or self._loading:
+        """Load every plugin once (idempotent, thread-safe, re-entrant: hooks may read registries).
+
+        A thread that reads a registry while another thread loads waits until every plugin is loaded, so
+        no reader ever sees a half-filled registry. In strict mode a failed load raises the same
+        :class:`PluginError` on every later read instead of loading again on top of the half-done one.
+        """
+        if self._loaded:  # set only once every plugin is in; reading it without the lock is safe
             return
         with self._lock:
+            # Only the loading thread can hold the lock while _loading is set: this is its hooks reading.
             if self._loaded or self._loading:
                 return
+            if self._load_error is not None:
+                raise self._load_error
             self._loading = True
             try:
                 self._load()
-                self._loaded = True
+            except PluginError as err:
+                self._load_error = err
+                raise
             finally:
                 self._loading = False
+            self._loaded = True
 
     def _load(self):
         environ = self.environ
@@ -230,7 +243,7 @@ class PluginHost:
         info = PluginInfo(name, getattr(plugin, "__name__", type(plugin).__name__), version, "registered")
         with self._lock:
             self._register(name, plugin, info)
-        return self._plugins[name]
+        return info
 
     def _register(self, name, plugin, info):
         if name in self._plugins and self._plugins[name].status == "loaded":
@@ -266,7 +279,13 @@ class PluginHost:
         self._record(info)
 
     def _record(self, info):
-        self._plugins[info.name] = info
+        current = self._plugins.get(info.name)
+        if current is not None and current is not info and current.status == "loaded":
+            # A second plugin of the same name was refused: the loaded one keeps its record (its entries
+            # stay active), the refused one is listed beside it.
+            self._refused.append(info)
+        else:
+            self._plugins[info.name] = info
 
     def _fail(self, info, err):
         info.status = "failed"
@@ -284,10 +303,12 @@ class PluginHost:
         """Every plugin seen, loaded or not, core first, with entry counts per registry."""
         self.load()
         out = []
-        for info in self._plugins.values():
-            info.entries = {kind: sum(1 for e in reg._entries.values() if e.plugin == info.name)
-                            for kind, reg in self.registries.items()}
-            out.append(info)
+        with self._lock:
+            for info in list(self._plugins.values()) + list(self._refused):
+                owns = info.status == "loaded"
+                info.entries = {kind: sum(1 for e in reg._entries.values() if owns and e.plugin == info.name)
+                                for kind, reg in self.registries.items()}
+                out.append(info)
         return out
 
     def registry(self, kind):

@@ -205,3 +205,61 @@ def test_registering_a_plugin_twice_fails(make_host):
     with pytest.warns(PluginWarning, match="already loaded"):
         host.register(registering_plugin("register_models", "registry", ["y"]), name="dup")
     assert "y" not in host.registry("models")
+
+
+def test_threads_reading_at_first_load_all_see_complete_registries(make_host):
+    """Every thread that reads a registry while another thread is loading plugins waits for the load."""
+    import threading
+    import time
+
+    def slow_loader():
+        time.sleep(0.3)  # keeps the first thread inside load() while the others arrive
+        return registering_plugin("register_models", "registry", ["slow_m"])
+    host = make_host([FakeEntryPoint("fast", "fast", lambda: registering_plugin(
+        "register_models", "registry", ["fast_m"])), FakeEntryPoint("slow", "slow", slow_loader)])
+    threads, seen, start = [], [], threading.Barrier(8)
+
+    def reader(index):
+        start.wait()
+        time.sleep(0.01 * index)  # the first thread starts loading, the others read during the load
+        seen.append(sorted(host.registry("models").list("*_m")))
+    for index in range(8):
+        threads.append(threading.Thread(target=reader, args=(index,)))
+        threads[-1].start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert len(seen) == 8
+    assert seen == [["fast_m", "slow_m"]] * 8
+    assert {p.name: p.status for p in host.plugins()} == {"core": "loaded", "fast": "loaded", "slow": "loaded"}
+
+
+def test_duplicate_plugin_name_keeps_the_loaded_record_and_lists_the_duplicate(make_host):
+    first = registering_plugin("register_models", "registry", ["first_m"])
+    second = registering_plugin("register_models", "registry", ["second_m"])
+    host = make_host([FakeEntryPoint("twin", "pkg_a.plugin", lambda: first),
+                      FakeEntryPoint("twin", "pkg_b.plugin", lambda: second)])
+    with pytest.warns(PluginWarning, match="two installed distributions provide plugin 'twin'"):
+        records = [p for p in host.plugins() if p.name == "twin"]
+    assert [(p.module, p.status) for p in records] == [("pkg_a.plugin", "loaded"), ("pkg_b.plugin", "failed")]
+    assert records[0].entries["models"] == 1 and records[1].entries["models"] == 0
+    assert "first_m" in host.registry("models") and "second_m" not in host.registry("models")
+
+
+def test_registering_a_loaded_name_again_keeps_the_first_record(make_host):
+    host = make_host()
+    kept = host.register(registering_plugin("register_models", "registry", ["x_m"]), name="dup")
+    with pytest.warns(PluginWarning, match="already loaded"):
+        refused = host.register(registering_plugin("register_models", "registry", ["y_m"]), name="dup")
+    assert kept.status == "loaded" and refused.status == "failed" and refused is not kept
+    records = [p for p in host.plugins() if p.name == "dup"]
+    assert [p.status for p in records] == ["loaded", "failed"]
+    assert records[0].entries["models"] == 1 and "x_m" in host.registry("models")
+
+
+def test_strict_failure_is_raised_again_on_every_read_not_reloaded(make_host):
+    def broken():
+        raise ImportError("No module named 'missing_dependency'")
+    host = make_host([FakeEntryPoint("broken", "broken_pkg.plugin", broken)], GLUONX_STRICT_PLUGINS="1")
+    for _ in range(2):  # a second read must not load the core again on top of the first attempt
+        with pytest.raises(PluginError, match="plugin 'broken'.*missing_dependency"):
+            host.registry("models").list()
