@@ -31,13 +31,35 @@ def model_from_spec(spec):
     return get_model(spec["name"], **dict(spec.get("kwargs") or {}))
 
 
+#: Registries whose factories build HybridBlocks: their keyword arguments are checked before building.
+_CHECKED_KINDS = ("models", "blocks", "losses")
+
+
+def _create_checked(info, kwargs):
+    """``info.create(**kwargs)``, refusing arguments the factory does not accept in one line."""
+    from ._signature import check_arguments, unexpected_argument
+    factory = info.resolve()
+    what = "{} '{}'".format(info.kind, info.name)
+    kwargs = check_arguments(what, factory, kwargs)
+    try:
+        return factory(**kwargs)
+    except TypeError as err:
+        clearer = unexpected_argument(what, factory, kwargs, err)
+        if clearer is None:
+            raise
+        raise clearer from None
+
+
 def _make_api(kind, singular):
     def list_entries(pattern="*", task=None, plugin=None, exclude=None):
         return registry(kind).list(pattern, task=task, plugin=plugin, exclude=exclude)
 
     def get_entry(name, **kwargs):
         info = registry(kind).get_info(name)
-        built = info.create(**kwargs)
+        if kind in _CHECKED_KINDS:
+            built = _create_checked(info, kwargs)
+        else:
+            built = info.create(**kwargs)
         if kind == "models":
             _record_spec(built, info, kwargs)
         return built
@@ -71,6 +93,10 @@ def _make_api(kind, singular):
     ------
     KeyError
         For an unknown name; the message lists the closest registered names.
+    TypeError
+        For models, blocks and losses: a keyword argument the factory does not accept (the message names
+        the closest accepted one and lists them all; ``pretrained=True`` explains that no weights ship and
+        how to load a parameter file with ``net.load_parameters(path)``).
     gluonx.MissingExtraError
         If the {s} needs an extra that is not installed; the message gives the ``pip install`` command.
     """.format(s=singular.replace("_", " "))

@@ -10,6 +10,23 @@ from .._registry import InputSpec
 
 _CLASSIFICATION = "classification"
 
+#: Which preset each model's defaults reproduce (the model modules' ``DEFAULT_PRESET``; a test keeps the two
+#: in step), with what it means, for ``gluonx info``.
+DEFAULT_PRESETS = {
+    "lenet": ("fashion_mnist", "D2L 5.5: 1x28x28, 10 classes"),
+    "lenet_bn": ("fashion_mnist", "D2L 5.10: 1x28x28, 10 classes"),
+    "alexnet": ("fashion_mnist", "D2L 5.6: 224x224, 10 classes"),
+    "vgg11": ("cifar10", "full-width VGG-11, 10 classes; the book's 4x narrower one is preset='fashion_mnist'"),
+    "nin": ("fashion_mnist", "D2L 5.8: 224x224, 10 classes"),
+    "googlenet": ("fashion_mnist", "D2L 5.9: 96x96, 10 classes"),
+    "resnet18": ("fashion_mnist", "D2L 5.11: 7x7 stem with max pooling, 96x96, 10 classes; "
+                                  "preset='imagenet' for 1000 classes"),
+    "resnet34": ("fashion_mnist", "7x7 stem with max pooling, 96x96, 10 classes; "
+                                  "preset='imagenet' for 1000 classes"),
+    "densenet121": ("fashion_mnist", "7x7 stem, 96x96, 10 classes; preset='imagenet' for 1000 classes"),
+    "densenet_d2l": ("fashion_mnist", "D2L 5.12: 96x96, 10 classes"),
+}
+
 
 def register_models(registry):
     """Add this family's models to ``registry`` (a :class:`gluonx._registry.RegistryView`)."""
@@ -50,6 +67,9 @@ def register_models(registry):
          {"num_classes": 10}),
     ]
     for name, factory, task, section, description, shape, kwargs in models:
+        if name in DEFAULT_PRESETS:
+            description += "; defaults: the '{}' preset ({}), input channels inferred".format(
+                *DEFAULT_PRESETS[name])
         registry.register(name, "gluonx.models." + factory, task=task, description=description,
                           book_section=section, inputs=[InputSpec(shape, low=-1, high=1)], kwargs=kwargs,
                           onnx=True)

@@ -7,10 +7,11 @@ D2L 5.6 (deep convolutional neural networks, AlexNet).
 """
 from mxnet.gluon import nn
 
+from .._signature import forwards_kwargs
 from ..nn.conv_blocks import (ImageClassifier, apply_preset, check_channels, check_choice,
                               check_positive_int, check_rate, smallest_input_size)
 
-__all__ = ["AlexNet", "alexnet", "ALEXNET_VARIANTS", "PRESETS"]
+__all__ = ["DEFAULT_PRESET", "AlexNet", "alexnet", "ALEXNET_VARIANTS", "PRESETS"]
 
 #: Layer widths: the book's one-tower version of Krizhevsky et al. (2012), and the "one weird trick"
 #: version (Krizhevsky 2014) of gluon's model zoo and torchvision, which the zoo-parity test reproduces.
@@ -24,6 +25,10 @@ PRESETS = {
     "fashion_mnist": {"input_shape": (1, 224, 224), "num_classes": 10},
     "imagenet": {"input_shape": (3, 224, 224), "num_classes": 1000},
 }
+
+#: The preset the factory's defaults reproduce when ``preset`` is None (same layers and classes;
+#: input channels are inferred on the first call instead of fixed).
+DEFAULT_PRESET = "fashion_mnist"
 
 
 class AlexNet(ImageClassifier):
@@ -91,6 +96,7 @@ class AlexNet(ImageClassifier):
             self.output = nn.Dense(num_classes, in_units=hidden_units)
 
 
+@forwards_kwargs(AlexNet)
 def alexnet(variant="d2l", preset=None, **kwargs):
     """AlexNet (uninitialized); see :class:`AlexNet`.
 

@@ -7,11 +7,12 @@ D2L 5.12 (densely connected networks, DenseNet).
 """
 from mxnet.gluon import nn
 
+from .._signature import forwards_kwargs
 from ..nn.conv_blocks import (ImageClassifier, apply_preset, check_channels, check_positive_int,
                               check_rate, smallest_input_size)
 from ..nn.dense_block import DenseBlock, TransitionBlock
 
-__all__ = ["DenseNet", "densenet121", "densenet_d2l", "DENSENET_CONFIGS", "PRESETS"]
+__all__ = ["DEFAULT_PRESET", "DenseNet", "densenet121", "densenet_d2l", "DENSENET_CONFIGS", "PRESETS"]
 
 #: ``densenet121`` is DenseNet-BC-121 (Huang et al. 2017, model zoo's ``densenet121``); ``densenet_d2l``
 #: is the book's smaller network: four blocks of four plain layers.
@@ -26,6 +27,10 @@ PRESETS = {
     "cifar10": {"input_shape": (3, 32, 32), "num_classes": 10},
     "imagenet": {"input_shape": (3, 224, 224), "num_classes": 1000},
 }
+
+#: The preset the factory's defaults reproduce when ``preset`` is None (same layers and classes;
+#: input channels are inferred on the first call instead of fixed).
+DEFAULT_PRESET = "fashion_mnist"
 
 
 class DenseNet(ImageClassifier):
@@ -97,6 +102,7 @@ def _create(name, preset, kwargs):
     return DenseNet(**settings)
 
 
+@forwards_kwargs(DenseNet)
 def densenet121(preset=None, **kwargs):
     """DenseNet-BC-121 (uninitialized), with the layers of ``mx.gluon.model_zoo.vision.densenet121``
     (global instead of 7x7 average pooling, so any input of at least 29x29 works).
@@ -113,6 +119,7 @@ def densenet121(preset=None, **kwargs):
     return _create("densenet121", preset, kwargs)
 
 
+@forwards_kwargs(DenseNet)
 def densenet_d2l(preset=None, **kwargs):
     """The book's DenseNet (uninitialized): four dense blocks of four BN-ReLU-conv3x3 layers, growth 32;
     see :func:`densenet121`."""

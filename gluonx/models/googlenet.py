@@ -7,10 +7,11 @@ D2L 5.9 (networks with parallel concatenations, GoogLeNet).
 """
 from mxnet.gluon import nn
 
+from .._signature import forwards_kwargs
 from ..nn.conv_blocks import ImageClassifier, apply_preset, check_positive_int
 from ..nn.inception import Inception
 
-__all__ = ["GoogLeNet", "googlenet", "INCEPTION_STAGES", "PRESETS"]
+__all__ = ["DEFAULT_PRESET", "GoogLeNet", "googlenet", "INCEPTION_STAGES", "PRESETS"]
 
 #: ``(c1, c2, c3, c4)`` of every Inception block, stage by stage (Szegedy et al. 2015, as in the book).
 INCEPTION_STAGES = (
@@ -26,6 +27,10 @@ PRESETS = {
     "cifar10": {"input_shape": (3, 32, 32), "num_classes": 10},
     "imagenet": {"input_shape": (3, 224, 224), "num_classes": 1000},
 }
+
+#: The preset the factory's defaults reproduce when ``preset`` is None (same layers and classes;
+#: input channels are inferred on the first call instead of fixed).
+DEFAULT_PRESET = "fashion_mnist"
 
 
 class GoogLeNet(ImageClassifier):
@@ -78,6 +83,7 @@ class GoogLeNet(ImageClassifier):
             self.output = nn.Dense(num_classes, in_units=previous)
 
 
+@forwards_kwargs(GoogLeNet)
 def googlenet(preset=None, **kwargs):
     """GoogLeNet (uninitialized); see :class:`GoogLeNet`.
 

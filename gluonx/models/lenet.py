@@ -7,10 +7,11 @@ D2L 5.5 (LeNet), D2L 5.10 (batch normalization, LeNet with batch norm); DL 9.
 """
 from mxnet.gluon import nn
 
+from .._signature import forwards_kwargs
 from ..nn.conv_blocks import (ImageClassifier, apply_preset, check_choice, check_positive_int,
                               smallest_input_size)
 
-__all__ = ["LeNet", "lenet", "lenet_bn", "LENET_CONFIGS", "PRESETS"]
+__all__ = ["DEFAULT_PRESET", "LeNet", "lenet", "lenet_bn", "LENET_CONFIGS", "PRESETS"]
 
 #: Architectures: the book's LeNet (D2L 5.5) and its batch-normalized version (D2L 5.10).
 LENET_CONFIGS = {
@@ -23,6 +24,10 @@ PRESETS = {
     "fashion_mnist": {"input_shape": (1, 28, 28), "num_classes": 10},
     "cifar10": {"input_shape": (3, 32, 32), "num_classes": 10},
 }
+
+#: The preset the factory's defaults reproduce when ``preset`` is None (same layers and classes;
+#: input channels are inferred on the first call instead of fixed).
+DEFAULT_PRESET = "fashion_mnist"
 
 # (kernel, stride, padding) of the two convolution + pooling stages.
 _WINDOWS = [(5, 1, 0), (2, 2, 0), (5, 1, 0), (2, 2, 0)]
@@ -92,6 +97,7 @@ def _create(name, preset, kwargs):
     return LeNet(**settings)
 
 
+@forwards_kwargs(LeNet)
 def lenet(preset=None, **kwargs):
     """The book's LeNet (sigmoid activations, max pooling); see :class:`LeNet`.
 
@@ -107,6 +113,7 @@ def lenet(preset=None, **kwargs):
     return _create("lenet", preset, kwargs)
 
 
+@forwards_kwargs(LeNet)
 def lenet_bn(preset=None, **kwargs):
     """LeNet with batch normalization before every activation (D2L 5.10); see :func:`lenet`."""
     return _create("lenet_bn", preset, kwargs)

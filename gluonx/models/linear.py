@@ -13,6 +13,7 @@ import numpy as np
 from mxnet import nd
 from mxnet.gluon import nn
 
+from .._signature import forwards_kwargs
 from ..nn.conv_blocks import check_choice, check_positive_int, check_rate
 
 __all__ = ["LinearRegression", "SoftmaxRegression", "MLP", "linear_regression", "softmax_regression", "mlp"]
@@ -167,16 +168,19 @@ class MLP(_FeatureInputCheck, nn.HybridBlock):
         return self.output(self.features(x))
 
 
+@forwards_kwargs(LinearRegression)
 def linear_regression(num_outputs=1, in_units=0, **kwargs):
     """Build :class:`LinearRegression` (uninitialized)."""
     return LinearRegression(num_outputs=num_outputs, in_units=in_units, **kwargs)
 
 
+@forwards_kwargs(SoftmaxRegression)
 def softmax_regression(num_classes=10, in_units=0, **kwargs):
     """Build :class:`SoftmaxRegression` (uninitialized)."""
     return SoftmaxRegression(num_classes=num_classes, in_units=in_units, **kwargs)
 
 
+@forwards_kwargs(MLP)
 def mlp(num_classes=10, hidden_units=(256,), **kwargs):
     """Build :class:`MLP` (uninitialized); the default is the book's one hidden layer of 256 ReLUs."""
     return MLP(num_classes=num_classes, hidden_units=hidden_units, **kwargs)

@@ -7,11 +7,12 @@ D2L 5.8 (network in network, NiN).
 """
 from mxnet.gluon import nn
 
+from .._signature import forwards_kwargs
 from ..nn.conv_blocks import (ImageClassifier, apply_preset, check_positive_int, check_rate,
                               smallest_input_size)
 from ..nn.nin_block import NiNBlock
 
-__all__ = ["NiN", "nin", "NIN_STAGES", "PRESETS"]
+__all__ = ["DEFAULT_PRESET", "NiN", "nin", "NIN_STAGES", "PRESETS"]
 
 #: ``(channels, kernel_size, strides, padding)`` of the NiN blocks before the classifier block.
 NIN_STAGES = ((96, 11, 4, 0), (256, 5, 1, 2), (384, 3, 1, 1))
@@ -21,6 +22,10 @@ PRESETS = {
     "fashion_mnist": {"input_shape": (1, 224, 224), "num_classes": 10},
     "imagenet": {"input_shape": (3, 224, 224), "num_classes": 1000},
 }
+
+#: The preset the factory's defaults reproduce when ``preset`` is None (same layers and classes;
+#: input channels are inferred on the first call instead of fixed).
+DEFAULT_PRESET = "fashion_mnist"
 
 
 class NiN(ImageClassifier):
@@ -75,6 +80,7 @@ class NiN(ImageClassifier):
                             nn.GlobalAvgPool2D(), nn.Flatten())
 
 
+@forwards_kwargs(NiN)
 def nin(preset=None, **kwargs):
     """NiN (uninitialized); see :class:`NiN`.
 

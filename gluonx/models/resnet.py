@@ -7,11 +7,12 @@ D2L 5.11 (residual networks, ResNet).
 """
 from mxnet.gluon import nn
 
+from .._signature import forwards_kwargs
 from ..nn.conv_blocks import (ImageClassifier, apply_preset, check_channels, check_choice,
                               check_positive_int)
 from ..nn.residual import BottleneckResidual, Residual
 
-__all__ = ["ResNet", "resnet18", "resnet34", "RESNET_CONFIGS", "PRESETS"]
+__all__ = ["DEFAULT_PRESET", "ResNet", "resnet18", "resnet34", "RESNET_CONFIGS", "PRESETS"]
 
 #: Block type and blocks per stage (He et al. 2016); ResNet-18 is the book's.
 RESNET_CONFIGS = {
@@ -28,14 +29,19 @@ PRESETS = {
     "imagenet": {"input_shape": (3, 224, 224), "num_classes": 1000},
 }
 
+#: The preset the factory's defaults reproduce when ``preset`` is None (same layers and classes;
+#: input channels are inferred on the first call instead of fixed).
+DEFAULT_PRESET = "fashion_mnist"
+
 _BLOCKS = {"basic": Residual, "bottleneck": BottleneckResidual}
 
 
 class ResNet(ImageClassifier):
     """Stem, residual stages, global average pooling, dense.
 
-    The ``'imagenet'`` stem is a 7x7 stride-2 convolution, batch norm, ReLU and a 3x3 stride-2 max pool
-    (as in the book and model zoo's ``resnet*_v1``); the ``'small'`` stem is one 3x3 stride-1 convolution
+    The ``'standard'`` stem is a 7x7 stride-2 convolution, batch norm, ReLU and a 3x3 stride-2 max pool
+    (as in the book, which uses it for 96x96 Fashion-MNIST, and model zoo's ``resnet*_v1`` for ImageNet;
+    ``'imagenet'`` is accepted as another name for it); the ``'small'`` stem is one 3x3 stride-1 convolution
     with batch norm and ReLU, for 32x32 images. A stage's first block projects the shortcut when the stride
     or the channels change. Global pooling makes the model accept any input size.
 
@@ -50,7 +56,7 @@ class ResNet(ImageClassifier):
         Output channels per stage; default 64, 128, 256, ... for basic blocks and four times that for
         bottleneck blocks.
     stem : str
-        ``'imagenet'`` or ``'small'``.
+        ``'standard'`` (alias ``'imagenet'``) or ``'small'``.
     stem_channels : int
         Output channels of the stem.
     num_classes : int
@@ -71,12 +77,12 @@ class ResNet(ImageClassifier):
     D2L 5.11.2 (ResNet model).
     """
 
-    def __init__(self, layers, block="basic", channels=None, stem="imagenet", stem_channels=64,
+    def __init__(self, layers, block="basic", channels=None, stem="standard", stem_channels=64,
                  num_classes=10, in_channels=0, **kwargs):
         super().__init__(**kwargs)
         layers = check_channels("ResNet", "layers", layers)
         check_choice("ResNet", "block", block, _BLOCKS)
-        check_choice("ResNet", "stem", stem, ("imagenet", "small"))
+        check_choice("ResNet", "stem", stem, ("standard", "imagenet", "small"))
         if channels is None:
             expansion = 4 if block == "bottleneck" else 1
             channels = [64 * expansion * 2 ** index for index in range(len(layers))]
@@ -101,7 +107,7 @@ def _stem(kind, channels, in_channels):
     convolution = (3, 1, 1) if kind == "small" else (7, 2, 3)  # small: keep 32x32 images' resolution
     layers = [nn.Conv2D(channels, *convolution, use_bias=False, in_channels=in_channels),
               nn.BatchNorm(in_channels=channels), nn.Activation("relu")]
-    if kind == "imagenet":
+    if kind != "small":
         layers.append(nn.MaxPool2D(pool_size=3, strides=2, padding=1))
     return layers
 
@@ -124,6 +130,7 @@ def _create(name, preset, kwargs):
     return ResNet(**settings)
 
 
+@forwards_kwargs(ResNet)
 def resnet18(preset=None, **kwargs):
     """ResNet-18 (uninitialized), with the layers of ``mx.gluon.model_zoo.vision.resnet18_v1``.
 
@@ -131,7 +138,9 @@ def resnet18(preset=None, **kwargs):
     ----------
     preset : str, optional
         A row of :data:`PRESETS` (``'fashion_mnist'``, ``'cifar10'``, ``'imagenet'``); explicit keyword
-        arguments win.
+        arguments win. None (the default) builds the book's ``'fashion_mnist'`` network (D2L 5.11: the
+        7x7 stem with max pooling, 10 classes) with the input channels inferred; ``preset='imagenet'``
+        gives model zoo's 1000 classes.
 
     Examples
     --------
@@ -140,6 +149,7 @@ def resnet18(preset=None, **kwargs):
     return _create("resnet18", preset, kwargs)
 
 
+@forwards_kwargs(ResNet)
 def resnet34(preset=None, **kwargs):
     """ResNet-34 (uninitialized), with the layers of ``mx.gluon.model_zoo.vision.resnet34_v1``; see
     :func:`resnet18`."""

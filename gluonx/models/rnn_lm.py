@@ -234,6 +234,7 @@ def _preset_factory(preset):
         return _create(preset, vocab_size, **kwargs)
 
     factory.__name__ = factory.__qualname__ = preset
+    factory.forwards_kwargs_to = cls
     factory.__doc__ = ("Build a :class:`{}` with {} (uninitialized).\n\n"
                        "Other keyword arguments (embed_size, hidden_size, num_layers, dropout...) are passed on.\n\n"
                        "References\n----------\nD2L 6.5-6.9 (see :class:`{}`).\n"

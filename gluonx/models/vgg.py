@@ -6,10 +6,11 @@ D2L 5.7 (networks using repeated elements, VGG).
 """
 from mxnet.gluon import nn
 
+from .._signature import forwards_kwargs
 from ..nn.conv_blocks import ImageClassifier, apply_preset, check_positive_int, check_rate
 from ..nn.vgg_block import VGGBlock
 
-__all__ = ["VGG", "vgg11", "VGG_STAGES", "PRESETS"]
+__all__ = ["DEFAULT_PRESET", "VGG", "vgg11", "VGG_STAGES", "PRESETS"]
 
 #: ``(num_convs, channels)`` of each stage, from Simonyan & Zisserman (2015); the book builds VGG-11.
 VGG_STAGES = {
@@ -25,6 +26,10 @@ PRESETS = {
     "cifar10": {"input_shape": (3, 32, 32), "num_classes": 10},
     "imagenet": {"input_shape": (3, 224, 224), "num_classes": 1000},
 }
+
+#: The preset the factory's defaults reproduce when ``preset`` is None (same layers and classes;
+#: input channels are inferred on the first call instead of fixed).
+DEFAULT_PRESET = "cifar10"
 
 
 class VGG(ImageClassifier):
@@ -91,6 +96,7 @@ class VGG(ImageClassifier):
             self.output = nn.Dense(num_classes, in_units=hidden_units)
 
 
+@forwards_kwargs(VGG)
 def vgg11(preset=None, **kwargs):
     """VGG-11 (uninitialized), with the same layers as ``mx.gluon.model_zoo.vision.vgg11``; see :class:`VGG`.
 

@@ -273,3 +273,29 @@ def test_bad_inputs_raise_clear_errors(build, shape, message):
     net.initialize()
     with pytest.raises(ValueError, match=message):
         net(mx.nd.ones(shape))
+
+
+def argument_shapes(net, input_shape):
+    """Shapes of every parameter and auxiliary state, in graph order, by symbolic shape inference."""
+    out = net(mx.sym.var("data"))
+    arguments, _, aux = out.infer_shape(data=input_shape)
+    return arguments[1:], aux
+
+
+@pytest.mark.parametrize("name", sorted(PRESET_MODELS))
+def test_defaults_build_the_default_preset_and_info_says_which(name):
+    """With no preset a model is exactly its module's DEFAULT_PRESET network (input channels inferred)."""
+    factory, module = PRESET_MODELS[name]
+    preset = module.DEFAULT_PRESET
+    assert preset in module.PRESETS
+    shape = (1,) + module.PRESETS[preset]["input_shape"]
+    assert argument_shapes(factory(), shape) == argument_shapes(factory(preset=preset), shape)
+    assert symbolic_output_shape(factory(), shape) == (1, module.PRESETS[preset]["num_classes"])
+    assert "defaults: the '{}' preset".format(preset) in gluonx.get_model_info(name).description
+
+
+def test_resnet_default_stem_is_the_book_one_and_imagenet_stays_an_alias():
+    standard, alias = resnet.resnet18(), resnet.resnet18(stem="imagenet")
+    assert argument_shapes(standard, (1, 3, 96, 96)) == argument_shapes(alias, (1, 3, 96, 96))
+    assert symbolic_output_shape(standard, (1, 3, 96, 96)) == (1, 10)
+    assert symbolic_output_shape(resnet.resnet18(preset="imagenet"), (1, 3, 224, 224)) == (1, 1000)
