@@ -33,7 +33,7 @@ from . import _mxnet_bridge  # noqa: E402
 # gluon.Trainer(params, "<an OptimizerInfo.mx_name>") works without importing MXNet here (see _mxnet_bridge).
 _mxnet_bridge.install()
 
-_SUBMODULES = ("nn", "models", "testing", "cli", "train", "data", "utils", "deploy")
+_SUBMODULES = ("nn", "models", "testing", "cli", "train", "data", "utils", "deploy", "dist")
 
 
 #: Public names that import MXNet, loaded on first use: name -> "module:attr".
@@ -50,6 +50,11 @@ def __getattr__(name):
         module, attr = _LAZY[name].split(":")
         return getattr(importlib.import_module(module), attr)
     raise AttributeError("module 'gluonx' has no attribute '{}'".format(name))
+
+
+def __dir__():
+    # The lazy subpackages and names are part of the API too: list them for dir(), completion and help().
+    return sorted(set(globals()) | set(_SUBMODULES) | set(_LAZY))
 
 
 __all__ = [

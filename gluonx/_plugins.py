@@ -12,7 +12,9 @@ Environment switches (read when plugins load):
 ``GLUONX_PLUGINS=a,b``
     Load only these entry-point plugins.
 ``GLUONX_DISABLED_PLUGINS=a,b``
-    Never load these plugins (``core`` included).
+    Never load these plugins. ``core`` may be named too: the Python API then serves only the other plugins'
+    entries (an unknown name's error says the core is disabled) and the ``gluonx`` command line refuses to
+    run, naming the switch (its commands are the core's).
 """
 import dataclasses
 import importlib
@@ -85,6 +87,10 @@ SLOTS = {
 
 class PluginError(RuntimeError):
     """A plugin failed to import or register (raised in strict mode; otherwise recorded and skipped)."""
+
+
+class CoreDisabledError(PluginError):
+    """Something that needs the core plugin was asked for while ``GLUONX_DISABLED_PLUGINS`` disables it."""
 
 
 class PluginWarning(UserWarning):
@@ -196,6 +202,9 @@ class PluginHost:
 
         if CORE_PLUGIN in disabled:
             self._record(PluginInfo(CORE_PLUGIN, "gluonx._core_plugin", __version__, "builtin", "disabled"))
+            for registry in self.registries.values():
+                registry.unknown_hint = ("; the core plugin, which registers gluonx's own entries, is "
+                                         "disabled by GLUONX_DISABLED_PLUGINS")
         else:
             self._load_module(CORE_PLUGIN, "gluonx._core_plugin", __version__, "builtin")
 
@@ -298,6 +307,21 @@ class PluginHost:
         warnings.warn("gluonx skipped plugin '{}' ({}): {}".format(info.name, info.module, info.error),
                       PluginWarning, stacklevel=4)
 
+    @property
+    def core_disabled(self):
+        """True when ``GLUONX_DISABLED_PLUGINS`` names ``core``: only other plugins' entries exist."""
+        self.load()
+        info = self._plugins.get(CORE_PLUGIN)
+        return info is not None and info.status == "disabled"
+
+    def require_core(self, what):
+        """Raise :class:`CoreDisabledError` if the core plugin is disabled; ``what`` names what needs it."""
+        if self.core_disabled:
+            raise CoreDisabledError(
+                "{} needs the core plugin, which GLUONX_DISABLED_PLUGINS disables: remove 'core' from "
+                "GLUONX_DISABLED_PLUGINS (without it, the Python API serves only other plugins' entries)"
+                .format(what))
+
     # -- reading ---------------------------------------------------------------------------------------
     def plugins(self):
         """Every plugin seen, loaded or not, core first, with entry counts per registry."""
@@ -351,5 +375,5 @@ def list_plugins():
     return get_host().plugins()
 
 
-__all__ = ["PluginHost", "PluginInfo", "PluginError", "PluginWarning", "CommandInfo", "CommandView",
+__all__ = ["PluginHost", "PluginInfo", "PluginError", "CoreDisabledError", "PluginWarning", "CommandInfo", "CommandView",
            "SLOTS", "get_host", "reset_host", "list_plugins"]

@@ -397,6 +397,8 @@ class Registry:
         self.info_cls = info_cls
         self._on_access = on_access
         self._entries = {}
+        #: Appended to the unknown-name error (the plugin host explains a disabled core plugin here).
+        self.unknown_hint = ""
 
     def _access(self):
         if self._on_access is not None:
@@ -491,8 +493,8 @@ class Registry:
             names = {info.name.lower(): info.name for info in entries.values()}
             close_names = [names[n] for n in difflib.get_close_matches(name.lower(), names, n=5, cutoff=0.7)]
             hint = ("; closest: " + ", ".join(close_names)) if close_names else ""
-            raise UnknownEntryError("unknown {} '{}'{} ({} registered; see gluonx.list_{}())".format(
-                self.info_cls.kind, name, hint, len(names), self.kind)) from None
+            raise UnknownEntryError("unknown {} '{}'{} ({} registered; see gluonx.list_{}()){}".format(
+                self.info_cls.kind, name, hint, len(names), self.kind, self.unknown_hint)) from None
 
     def create(self, name, **kwargs):
         """Build the entry called ``name`` with ``kwargs`` passed to its factory."""

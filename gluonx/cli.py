@@ -124,17 +124,27 @@ def configure_info(parser):
 
 
 def _find_entry(name, kind=None):
+    import difflib
     from ._api import registry
     from ._plugins import SLOTS
     from ._registry import UnknownEntryError
-    kinds = [kind] if kind else [k for k in SLOTS if k != "commands"]
+    kinds = [k for k in SLOTS if k != "commands"]
+    if kind is not None and kind not in kinds:
+        raise ValueError("unknown kind '{}'; --kind takes one of: {}".format(kind, ", ".join(kinds)))
+    if kind:
+        kinds = [kind]
     for candidate in kinds:
         if name in registry(candidate):
             return registry(candidate).get_info(name)
-    if kind:
-        return registry(kind).get_info(name)  # raises with the closest names
-    raise UnknownEntryError("no registry has an entry called '{}' (try: gluonx models, gluonx list KIND)"
-                            .format(name))
+    # Same rule as the Python API's KeyError: the closest names, here from every registry searched.
+    owners = {}
+    for candidate in kinds:
+        for entry in registry(candidate).list():
+            owners.setdefault(entry.lower(), (entry, registry(candidate).info_cls.kind))
+    close = difflib.get_close_matches(name.lower(), owners, n=5, cutoff=0.7)
+    hint = "; closest: " + ", ".join("{} ({})".format(*owners[c]) for c in close) if close else ""
+    where = "the {} registry has no entry".format(kind) if kind else "no registry has an entry"
+    raise UnknownEntryError("{} called '{}'{} (see: gluonx models, gluonx list KIND)".format(where, name, hint))
 
 
 def run_info(args):
@@ -164,7 +174,9 @@ def run_info(args):
 def build_parser():
     """The argument parser with every plugin's sub-commands."""
     from ._api import registry
+    from ._plugins import get_host
     from ._registry import import_object
+    get_host().require_core("the gluonx command line")
     parser = argparse.ArgumentParser(prog="gluonx", description="gluonx: MXNet Gluon extensions")
     parser.add_argument("--version", action="version", version="gluonx " + __version__)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")

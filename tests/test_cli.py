@@ -28,7 +28,22 @@ def test_plugins_table(capsys):
     assert header == ["plugin", "version", "status", "module", "hooks", "entries"]
     rows = {line.split()[0]: line for line in out.splitlines()[2:] if line.strip()}
     assert "loaded" in rows["core"] and "commands=" in rows["core"]
-    assert "gluonx_template.plugin" in rows["template"] and "models=1" in rows["template"]
+    assert "models={}".format(len(gluonx.list_models(plugin="core"))) in rows["core"]
+
+
+def test_plugins_table_lists_a_discovered_plugin(tmp_path, run_gluonx):
+    from plugin_fixtures import write_distribution
+    write_distribution(tmp_path, "gluonx-fake", "fake", "gluonx_fake_plugin", '''
+import gluonx
+
+@gluonx.hookimpl
+def register_models(registry):
+    registry.register("fake_model", "json:loads")
+''', version="2.5")
+    result = run_gluonx("plugins", path=[tmp_path])
+    assert result.returncode == 0, result.stderr
+    rows = {line.split()[0]: line.split() for line in result.stdout.splitlines()[2:] if line.strip()}
+    assert rows["fake"][1:4] == ["2.5", "loaded", "gluonx_fake_plugin"] and rows["fake"][-1] == "models=1"
 
 
 def test_models_table_matches_registry(capsys):
@@ -36,28 +51,45 @@ def test_models_table_matches_registry(capsys):
     assert code == 0
     names = [line.split()[0] for line in out.splitlines()[2:] if line.strip() and not line[0].isdigit()]
     assert names == gluonx.list_models()
-    code, out, _ = run(capsys, "models", "template*", "--json")
+    code, out, _ = run(capsys, "models", "lenet*", "--json")
     records = json.loads(out)
-    assert [r["name"] for r in records] == ["template_mlp"] and records[0]["plugin"] == "template"
+    assert [r["name"] for r in records] == ["lenet", "lenet_bn"] and records[0]["plugin"] == "core"
 
 
 def test_list_other_registries(capsys):
-    code, out, _ = run(capsys, "list", "blocks", "--plugin", "template")
-    assert code == 0 and "template_scaled_tanh" in out and "1 block" in out
+    code, out, _ = run(capsys, "list", "blocks", "residual*", "--plugin", "core")
+    assert code == 0 and "residual_bottleneck" in out and "2 blocks" in out
+    code, out, _ = run(capsys, "list", "blocks", "maxout")
+    assert code == 0 and "1 block" in out
 
 
 def test_info_shows_book_section_and_inputs(capsys):
-    code, out, _ = run(capsys, "info", "template_mlp")
+    code, out, _ = run(capsys, "info", "lenet")
     assert code == 0
-    assert out.startswith("model template_mlp")
-    assert "book_section: D2L 3.8" in out and "features (4, 16) float32  (batch axis 0)" in out
+    assert out.startswith("model lenet")
+    assert "book_section: D2L 5.5" in out and "input (2, 1, 28, 28) float32  (batch axis 0)" in out
 
 
 def test_info_unknown_name_suggests(capsys):
-    code, _, err = run(capsys, "info", "template_mlpp", "--kind", "models")
-    assert code == 2 and "closest: template_mlp" in err
+    code, _, err = run(capsys, "info", "rsnet18", "--kind", "models")
+    assert code == 2 and "closest: resnet18 (model)" in err and len(err.splitlines()) == 1
     code, _, err = run(capsys, "info", "nothing_like_it")
     assert code == 2 and "no registry has an entry called 'nothing_like_it'" in err
+
+
+def test_info_typo_without_kind_suggests_from_every_registry(capsys):
+    code, _, err = run(capsys, "info", "lenett")
+    assert code == 2 and len(err.splitlines()) == 1
+    assert "no registry has an entry called 'lenett'; closest: lenet (model)" in err
+    code, _, err = run(capsys, "info", "maxot")
+    assert code == 2 and "closest: maxout (block)" in err
+
+
+def test_info_bad_kind_is_one_line_naming_the_valid_kinds(capsys):
+    code, _, err = run(capsys, "info", "lenet", "--kind", "bogus")
+    assert code == 2 and len(err.splitlines()) == 1
+    assert err.startswith("gluonx info: error: unknown kind 'bogus'; --kind takes one of: models, blocks")
+    assert "commands" not in err
 
 
 def test_no_command_prints_help(capsys):
@@ -84,3 +116,12 @@ def test_format_table_aligns_columns():
     text = format_table([("a", 1), ("long-name", None)], ("name", "n"))
     lines = text.splitlines()
     assert lines[0] == "name       n" and lines[1] == "---------  -" and lines[3] == "long-name"
+
+
+def test_disabled_core_is_refused_in_one_line_naming_the_switch(run_gluonx):
+    result = run_gluonx("models", GLUONX_DISABLED_PLUGINS="core")
+    assert result.returncode == 1 and result.stdout == ""
+    assert result.stderr.strip() == (
+        "gluonx: error: the gluonx command line needs the core plugin, which GLUONX_DISABLED_PLUGINS "
+        "disables: remove 'core' from GLUONX_DISABLED_PLUGINS (without it, the Python API serves only other "
+        "plugins' entries)")

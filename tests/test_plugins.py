@@ -263,3 +263,14 @@ def test_strict_failure_is_raised_again_on_every_read_not_reloaded(make_host):
     for _ in range(2):  # a second read must not load the core again on top of the first attempt
         with pytest.raises(PluginError, match="plugin 'broken'.*missing_dependency"):
             host.registry("models").list()
+
+
+def test_disabled_core_keeps_other_plugins_and_says_why_a_core_name_is_missing(make_host):
+    from gluonx._plugins import CoreDisabledError
+    host = make_host(_three_plugins(), GLUONX_DISABLED_PLUGINS="core")
+    assert host.registry("models").list() == ["one_m", "three_m", "two_m"]
+    with pytest.raises(KeyError, match="unknown model 'lenet'.*core plugin.*disabled by GLUONX_DISABLED_PLUGINS"):
+        host.registry("models").get_info("lenet")
+    with pytest.raises(CoreDisabledError, match="the command line needs the core plugin"):
+        host.require_core("the command line")
+    make_host(_three_plugins()).require_core("the command line")  # enabled core: no error
