@@ -86,9 +86,40 @@ def check_entry(info, checks=("hybridize", "export", "onnx", "gradient"), seed=0
 
 
 def conformance_entries(pattern="*", plugin=None, kinds=CONFORMANCE_KINDS):
-    """Every registered record that the conformance kit checks (models, blocks and losses)."""
+    """Every registered record that the conformance kit checks (models, blocks and losses).
+
+    Meant for ``pytest.mark.parametrize``, so it never returns an empty list: a suite parametrized over
+    nothing would pass green while checking nothing (for instance when the plugin failed to load).
+
+    Raises
+    ------
+    LookupError
+        When no record matches, naming the filters and, for ``plugin``, that plugin's status and error.
+    """
     from .._api import registry
     out = []
     for kind in kinds:
         out.extend(registry(kind).infos(pattern, plugin=plugin))
+    if not out:
+        raise LookupError(_no_entries_message(pattern, plugin, kinds))
     return out
+
+
+def _no_entries_message(pattern, plugin, kinds):
+    from .._plugins import list_plugins
+    filters = ", ".join("{}={!r}".format(key, value) for key, value in
+                        (("pattern", pattern if pattern != "*" else None), ("plugin", plugin),
+                         ("kinds", tuple(kinds) if tuple(kinds) != CONFORMANCE_KINDS else None))
+                        if value is not None)
+    message = "conformance_entries({}) matched no model, block or loss".format(filters)
+    if plugin is not None:
+        found = [p for p in list_plugins() if p.name == plugin]
+        if not found:
+            message += "; no plugin called '{}' is installed (gluonx plugins lists them)".format(plugin)
+        for info in found:
+            if info.status == "failed":
+                message += "; plugin '{}' failed to load: {}".format(plugin, info.error)
+            elif info.status != "loaded":
+                message += "; plugin '{}' is {} (see GLUONX_PLUGINS / GLUONX_DISABLED_PLUGINS)".format(
+                    plugin, info.status)
+    return message

@@ -24,6 +24,12 @@ CENTRE = np.array([[1.5, -2.0, 0.3], [-0.05, 1.0, -1.0]])
 ROSENBROCK_START = (-1.2, 1.0)
 
 
+def test_the_case_list_is_not_empty():
+    """Parametrized over nothing, the tests below would pass while checking nothing."""
+    assert len(INFOS) >= 5, "no optimizer is registered: plugin loading is broken"
+    assert {"sgd", "adam"} <= set(IDS)
+
+
 def _example(info, problem):
     cls = info.resolve()
     settings = dict(DEFAULTS[problem])
