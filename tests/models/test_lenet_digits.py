@@ -1,71 +1,49 @@
-"""Quality bar: the book's LeNet (sigmoid, max pooling) learns scikit-learn's embedded 8x8 digits.
+"""The promise of ``make demo`` (README, "Set-up"), checked in CI: LeNet trained by ``gluonx train`` — that is,
+through ``gluonx.Trainer`` and the registered ``digits`` dataset — reaches at least 97 % test accuracy.
 
-The digits are upscaled 3x (nearest neighbour) to 24x24 and framed to LeNet's 28x28 input. Training shifts
-each batch by up to 2 pixels inside a 32x32 frame, which LeNet's pooling tolerates and which keeps the
-small training set (1,347 images) from being memorized; the test images are centred. Split and seeds are
-fixed. Takes about 20 s on 2 cores.
+The command is read from the Makefile's ``demo`` target, so the test runs exactly what the demo runs (only
+the output folder moves to a temporary directory and the progress bar is turned off). Takes about 20 s of
+CPU time.
 """
-import numpy as np
+import json
+import os
+import shlex
+
 import pytest
 
-mx = pytest.importorskip("mxnet")
-datasets = pytest.importorskip("sklearn.datasets")
-model_selection = pytest.importorskip("sklearn.model_selection")
+pytest.importorskip("mxnet")
+pytest.importorskip("sklearn.datasets")
 
-import gluonx  # noqa: E402
-from mxnet import autograd, gluon  # noqa: E402
+from gluonx.cli import main  # noqa: E402
 
-SEED = 0
-EPOCHS = 25
-BATCH_SIZE = 32
-MAX_SHIFT = 2
+MAKEFILE = os.path.join(os.path.dirname(__file__), "..", "..", "Makefile")
 
 
-def load_digit_images():
-    """Standardized digits as 24x24 images, split 75/25 with stratification."""
-    digits = datasets.load_digits()
-    images = digits.images.astype("float32") / 16.0
-    images = (images - images.mean()) / images.std()
-    images = np.kron(images, np.ones((3, 3), dtype="float32"))
-    return model_selection.train_test_split(images, digits.target.astype("float32"), test_size=0.25,
-                                            random_state=SEED, stratify=digits.target)
+def demo_train_arguments(makefile=MAKEFILE):
+    """The arguments of the ``$(BIN)/gluonx train`` command in the Makefile's ``demo`` recipe."""
+    with open(makefile) as handle:
+        text = handle.read().replace("\\\n", " ")
+    recipe = text.split("\ndemo:", 1)[1].split("\n\n", 1)[0]
+    for line in recipe.splitlines():
+        words = shlex.split(line.strip())
+        if words[:2] == ["$(BIN)/gluonx", "train"]:
+            return words[1:]
+    raise AssertionError("the Makefile's demo target runs no '$(BIN)/gluonx train' command")
 
 
-def frame(images, border):
-    """Pad with the background value, adding the channel axis."""
-    background = images.min()
-    return np.pad(images, ((0, 0), (border, border), (border, border)), constant_values=background)[:, None]
+def test_demo_command_is_the_documented_one():
+    argv = demo_train_arguments()
+    assert argv[:2] == ["train", "lenet"]
+    flags = dict(zip(argv[2::2], argv[3::2]))
+    assert flags["--dataset"] == "digits" and flags["--min-accuracy"] == "0.97"
 
 
-def test_lenet_reaches_97_percent_on_digits():
-    train_images, test_images, train_labels, test_labels = load_digit_images()
-    train_frames = frame(train_images, 2 + MAX_SHIFT)   # 32x32: room for random 28x28 crops
-    test_frames = frame(test_images, 2)                  # 28x28, centred
-    rng = np.random.RandomState(SEED)
-    mx.random.seed(SEED)
-
-    net = gluonx.get_model("lenet", preset="fashion_mnist")
-    net.initialize(mx.init.Xavier())
-    net.hybridize(static_alloc=True, static_shape=True)
-    steps = len(train_frames) // BATCH_SIZE
-    schedule = mx.lr_scheduler.CosineScheduler(max_update=EPOCHS * steps, base_lr=0.005, final_lr=5e-5)
-    trainer = gluon.Trainer(net.collect_params(), "adam", {"learning_rate": 0.005, "lr_scheduler": schedule})
-    loss_fn = gluon.loss.SoftmaxCrossEntropyLoss()
-
-    order = np.arange(len(train_frames))
-    crop = 28
-    for _ in range(EPOCHS):
-        rng.shuffle(order)
-        for step in range(steps):
-            batch = order[step * BATCH_SIZE:(step + 1) * BATCH_SIZE]
-            top, left = rng.randint(0, 2 * MAX_SHIFT + 1, size=2)
-            images = mx.nd.array(train_frames[batch, :, top:top + crop, left:left + crop])
-            labels = mx.nd.array(train_labels[batch])
-            with autograd.record():
-                loss = loss_fn(net(images), labels)
-            loss.backward()
-            trainer.step(BATCH_SIZE)
-
-    predictions = net(mx.nd.array(test_frames)).argmax(axis=1).asnumpy()
-    accuracy = float((predictions == test_labels).mean())
-    assert accuracy >= 0.97, "LeNet test accuracy {:.4f} < 0.97 on load_digits".format(accuracy)
+def test_make_demo_training_reaches_97_percent_on_digits(tmp_path, capsys):
+    argv = [str(tmp_path / "demo") if word == "$(DEMO_OUT)" else word for word in demo_train_arguments()]
+    code = main(argv + ["--no-progress"])
+    out, err = capsys.readouterr()
+    with open(tmp_path / "demo" / "summary.json") as handle:
+        summary = json.load(handle)
+    assert summary["dataset"] == "digits" and summary["epochs"] >= 1
+    assert summary["test_accuracy"] >= 0.97, (summary, out, err)
+    assert code == 0, err
