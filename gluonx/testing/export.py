@@ -1,4 +1,4 @@
-"""Export, and reload in a process without gluonx (DESIGN §4, step 3)."""
+"""Export, and reload in a process without gluonx (docs/conformance.md, step 3)."""
 import os
 import tempfile
 

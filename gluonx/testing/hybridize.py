@@ -1,4 +1,4 @@
-"""Imperative vs hybridized parity (DESIGN §4, step 2)."""
+"""Imperative vs hybridized parity (docs/conformance.md, step 2)."""
 from ._arrays import as_ndarrays, assert_outputs_close, flatten_outputs
 
 

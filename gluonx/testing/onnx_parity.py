@@ -1,4 +1,4 @@
-"""ONNX export through ``mx.onnx.export_model`` and parity in onnxruntime (DESIGN §4, step 4)."""
+"""ONNX export through ``mx.onnx.export_model`` and parity in onnxruntime (docs/conformance.md, step 4)."""
 import os
 import tempfile
 

@@ -129,7 +129,7 @@ def _train(info, settings, contexts, update_on_kvstore, steps=3):
         for loss in losses:
             loss.backward()
         trainer.step(8)
-    # Reading weights right after a multi-context step can crash MXNet 1.9.1 without this (DESIGN.md).
+    # Reading weights right after a multi-context step can crash MXNet 1.9.1 without this (docs/mxnet_quirks.md).
     mx.nd.waitall()
     # By position: each network gets new parameter names.
     return [[d.asnumpy() for d in p.list_data()] for p in net.collect_params().values()]

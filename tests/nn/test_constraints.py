@@ -111,7 +111,7 @@ def test_every_device_copy_is_projected():
         losses = [net(mx.nd.ones((2, 4), ctx=ctx)).sum() for ctx in contexts]
     autograd.backward(losses)
     constraint.step(trainer, 4)
-    mx.nd.waitall()  # reading a weight right after a multi-device step needs it (see DESIGN.md §1)
+    mx.nd.waitall()  # reading a weight right after a multi-device step needs it (see docs/mxnet_quirks.md)
     first, second = (w.asnumpy() for w in net.weight.list_data())
     np.testing.assert_allclose(first, second)
     np.testing.assert_allclose(np.sqrt((first ** 2).sum(axis=1)), 0.5, rtol=1e-5)

@@ -231,7 +231,7 @@ CRASH_PATH = textwrap.dedent('''
 
 
 def test_multi_device_read_after_step_is_safe_in_fresh_processes():
-    """DESIGN §1: reading weights right after a 2-device static step segfaulted; run it repeatedly."""
+    """docs/mxnet_quirks.md: reading weights right after a 2-device static step segfaulted; run it repeatedly."""
     here = os.path.dirname(os.path.abspath(__file__))
     for attempt in range(4):
         proc = subprocess.run([sys.executable, "-c", CRASH_PATH, here], capture_output=True, text=True, timeout=120)

@@ -18,7 +18,7 @@ Examples
 
 References
 ----------
-DESIGN.md section 6 (checkpoints without pickle).
+docs/optim/state_io.md (optimizer state for an exact resume, without pickle).
 """
 import json
 import os
