@@ -1,4 +1,4 @@
-"""Real entry-point discovery, in subprocesses: the installed template plugin and on-disk fake plugins."""
+"""Real entry-point discovery: the installed first-party plugin and, in subprocesses, on-disk fake plugins."""
 import json
 
 import gluonx
@@ -31,14 +31,16 @@ def register_models(registry):
 '''
 
 
-def test_template_plugin_is_installed_discovered_and_listed():
+def test_installed_first_party_plugin_is_discovered_and_listed():
+    """gluonx's own ``optim`` plugin is found through the installed distribution's entry point, exactly as a
+    third-party plugin would be (setup.cfg declares it in the ``gluonx`` group)."""
     plugins = {p.name: p for p in gluonx.list_plugins()}
-    template = plugins["template"]
-    assert template.status == "loaded", template.error
-    assert template.source == "entry point" and template.version == "0.1.0"
-    assert template.module == "gluonx_template.plugin"
-    assert template.entries["models"] == 1 and template.entries["blocks"] == 1
-    assert gluonx.get_model_info("template_mlp").plugin == "template"
+    optim = plugins["optim"]
+    assert optim.status == "loaded", optim.error
+    assert optim.source == "entry point" and optim.version == gluonx.__version__
+    assert optim.module == "gluonx_optim.plugin"
+    assert optim.entries["optimizers"] == len(gluonx.list_optimizers(plugin="optim")) > 0
+    assert optim.entries["models"] == 0
 
 
 def test_broken_plugin_is_listed_as_failed(tmp_path, run_gluonx):

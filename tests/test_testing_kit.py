@@ -95,7 +95,7 @@ def test_check_export_catches_a_broken_export(monkeypatch):
 
 def test_isolated_process_cannot_import_gluonx():
     with pytest.raises(AssertionError, match="deliberately not importable"):
-        run_isolated("import gluonx_template")
+        run_isolated("import gluonx_optim")
     with pytest.raises(AssertionError, match="deliberately not importable"):
         run_isolated("import gluonx.testing")
     assert run_isolated("import mxnet; print('ok')").stdout.strip() == "ok"

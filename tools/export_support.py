@@ -1,4 +1,4 @@
-"""Generate ``docs/export_support.md``: export support of every registered model, from the registries.
+"""Generate ``docs/export_support.md``: export support of every model gluonx ships, from the registries.
 
 Each row states what the model's registry record claims, which is exactly what ``tests/conformance``
 checks on every run: symbol export (``export()`` to ``-symbol.json`` + ``.params``), fresh-process reload
@@ -89,10 +89,34 @@ def render(rows):
     return "\n".join(lines) + "\n"
 
 
-def generate(pattern="*"):
-    """The page for every registered model matching ``pattern``."""
+def shipped_plugins():
+    """Names of the plugins that ship with gluonx: the core and those whose code lives in this repository's
+    ``gluonx/`` or ``plugins/`` (not ``examples/``, nor any other installed distribution)."""
+    import importlib.util
     import gluonx
-    return render(support_rows(gluonx.registry("models").infos(pattern)))
+    names = set()
+    for plugin in gluonx.list_plugins():
+        if plugin.source == "builtin":
+            names.add(plugin.name)
+            continue
+        try:
+            spec = importlib.util.find_spec(plugin.module.split(":")[0])
+        except (ImportError, ValueError):
+            continue
+        origin = os.path.realpath(getattr(spec, "origin", None) or "")
+        root = os.path.realpath(ROOT)
+        if any(origin.startswith(os.path.join(root, folder) + os.sep) for folder in ("gluonx", "plugins")):
+            names.add(plugin.name)
+    return names
+
+
+def generate(pattern="*"):
+    """The page for every model matching ``pattern`` that a plugin shipped with gluonx registers, so the
+    page does not change with what else is installed (the example plugin, third-party plugins)."""
+    import gluonx
+    shipped = shipped_plugins()
+    return render(support_rows([info for info in gluonx.registry("models").infos(pattern)
+                                if info.plugin in shipped]))
 
 
 def probe(pattern):

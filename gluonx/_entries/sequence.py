@@ -38,7 +38,9 @@ def register_models(registry):
     # Any mode (rnn_tanh, rnn_relu, gru, lstm) through the ``mode`` argument; LSTM by default.
     registry.register("birnn_encoder", "gluonx.models.rnn_lm:BidirectionalRNNEncoder", task="sequence-encoder",
                       description="Bidirectional RNN/GRU/LSTM encoder of token ids: per-step features of both "
-                                  "directions (T, N, 2H)" + _NO_ONNX, book_section="D2L 6.10",
+                                  "directions (T, N, 2H); no ONNX: MXNet's RNN converter refuses the example's two "
+                                  "layers ('only supports bidirectional when num_layers = 1')",
+                      book_section="D2L 6.10",
                       inputs=[_TOKENS] + _state_specs(2, directions=2), kwargs=dict(_LM_KWARGS, mode="lstm"),
                       onnx=False, tags=("rnn", "stateful", "bidirectional"))
 

@@ -21,7 +21,6 @@ def test_entry_conforms(info):
     ran = check_entry(info)
     assert "hybridize" in ran
     assert info.export is ("export" in ran)
-    assert info.onnx is ("onnx" in ran)
     assert info.gradient_check is ("gradient" in ran)
 
 

@@ -68,7 +68,7 @@ def test_predict_json_raw_and_image(lenet_folder, tmp_path, capsys):
 
 
 def test_export_static_batch_and_json(tmp_path, capsys):
-    code, out, _ = run(capsys, "export", "template_mlp", "--out", tmp_path / "mlp", "--input-shape", "2x16",
+    code, out, _ = run(capsys, "export", "mlp", "--out", tmp_path / "mlp", "--input-shape", "2x16",
                        "--kwargs", '{"num_classes": 3}', "--static-batch", "--json")
     assert code == 0
     manifest = json.loads(out)

@@ -77,12 +77,12 @@ def test_an_export_folder_loads_through_its_manifest(dense_bn_export):
 
 
 def test_a_registered_model_round_trips_through_export(tmp_path):
-    info = gluonx.get_model_info("template_mlp")
-    source = gluonx.get_model("template_mlp", **info.kwargs)
+    info = gluonx.get_model_info("mlp")
+    source = gluonx.get_model("mlp", **info.kwargs)
     source.initialize(mx.init.Xavier())
     x = np.random.RandomState(0).uniform(size=info.inputs[0].shape).astype("float32")
     gluonx.export(source, str(tmp_path), [x], formats=("symbol",))
-    target = gluonx.get_model("template_mlp", **info.kwargs)
+    target = gluonx.get_model("mlp", **info.kwargs)
     load_parameters(target, str(tmp_path / "model-0000.params"))
     np.testing.assert_allclose(target(mx.nd.array(x)).asnumpy(), source(mx.nd.array(x)).asnumpy(), rtol=1e-6)
 
