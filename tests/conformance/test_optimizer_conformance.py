@@ -5,7 +5,8 @@ For each one: convergence on a convex quadratic and on Rosenbrock's function wit
 states whose shapes, dtypes and contexts stay those of the weight (updated in place), and training under
 ``gluon.Trainer`` on two contexts equal to training on one. Hyper-parameters, budgets and tolerances come from
 the optimizer class's ``examples`` attribute when it has one (gluonx_optim's catalog), else the defaults
-below.
+below. A parameter-averaging wrapper (Polyak, EMA, SWA) is judged by the average it exists to produce, which
+must also equal the NumPy average of the iterates, not by the wrapped optimizer's iterate.
 """
 import mxnet as mx
 import numpy as np
@@ -13,6 +14,7 @@ import pytest
 from mxnet import autograd, gluon
 
 import gluonx
+from averaging_reference import reference_average
 
 INFOS = [gluonx.get_optimizer_info(name) for name in gluonx.list_optimizers()]
 IDS = [info.name for info in INFOS]
@@ -44,6 +46,29 @@ def _create(info, settings):
     return mx.optimizer.create(info.mx_name, **settings)
 
 
+def _averaging(opt):
+    """The averaging settings of a parameter-averaging wrapper (gluonx_optim), else None."""
+    try:
+        from gluonx_optim.averaging import AveragedOptimizer
+    except ImportError:
+        return None
+    if not isinstance(opt, AveragedOptimizer):
+        return None
+    return {"method": opt.method, "decay": opt.decay, "start": opt.start, "every": opt.every}
+
+
+def _result(opt, weight, state, iterates):
+    """What an optimizer produces: the weight, or for an averaging wrapper the average it exists to produce,
+    which must also equal the NumPy average of the iterates it saw."""
+    averaging = _averaging(opt)
+    if averaging is None:
+        return weight.asnumpy()
+    average = state[1].asnumpy()
+    expected = reference_average(averaging.pop("method"), iterates, **averaging)
+    np.testing.assert_allclose(average, expected, rtol=1e-4, atol=1e-6)
+    return average
+
+
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 @pytest.mark.parametrize("info", INFOS, ids=IDS)
 def test_converges_on_a_convex_quadratic(info, dtype):
@@ -52,11 +77,15 @@ def test_converges_on_a_convex_quadratic(info, dtype):
     a, c = mx.nd.array(CURVATURE, dtype=dtype), mx.nd.array(CENTRE, dtype=dtype)
     weight = mx.nd.zeros(CURVATURE.shape, dtype=dtype)
     state = opt.create_state_multi_precision(0, weight)
+    averaged = _averaging(opt) is not None
+    iterates = [weight.asnumpy().astype(np.float64)] if averaged else None
     for _ in range(steps):
         opt.update_multi_precision(0, weight, a * (weight - c), state)
+        if averaged:
+            iterates.append(weight.asnumpy().astype(np.float64))
     l1 = getattr(opt, "l1", 0.0)
     minimum = np.sign(CENTRE) * np.maximum(np.abs(CENTRE) - l1 / CURVATURE, 0.0)
-    error = np.abs(weight.asnumpy() - minimum).max()
+    error = np.abs(_result(opt, weight, state, iterates) - minimum).max()
     assert error <= tolerance, "{}: max |x - x*| = {:.2e} after {} steps (budget tolerance {})".format(
         info.name, error, steps, tolerance)
 
@@ -67,13 +96,16 @@ def test_converges_on_rosenbrock(info):
     opt = _create(info, settings)
     weight = mx.nd.array(ROSENBROCK_START, dtype="float32")
     state = opt.create_state_multi_precision(0, weight)
+    iterates = []
     for _ in range(steps):
         # The gradient on the host: for two numbers, one read beats a dozen tiny engine operations.
         x, y = weight.asnumpy().astype(np.float64)
+        iterates.append(np.array([x, y]))
         valley = y - x * x
         grad = mx.nd.array([2 * x - 2 - 400 * x * valley, 200 * valley], dtype="float32")
         opt.update_multi_precision(0, weight, grad, state)
-    x, y = weight.asnumpy()
+    iterates.append(weight.asnumpy().astype(np.float64))
+    x, y = _result(opt, weight, state, iterates)
     error = max(abs(x - 1), abs(y - 1))
     assert error <= tolerance, "{}: max |x - (1, 1)| = {:.2e} after {} steps (f = {:.3g}, tolerance {})".format(
         info.name, error, steps, (1 - x) ** 2 + 100 * (y - x * x) ** 2, tolerance)

@@ -7,6 +7,8 @@ from mxnet import autograd, gluon
 from gluonx_optim import averaging
 from gluonx_optim.averaging import AveragedOptimizer, ParameterAverage, averaged_arrays, swap_averages
 
+from averaging_reference import reference_average
+
 STEPS = 12
 LR = 0.1
 
@@ -17,21 +19,6 @@ def sgd_iterates(w0, grads):
     for g in grads:
         iterates.append(iterates[-1] - LR * g)
     return iterates
-
-
-def reference_average(method, iterates, decay=0.9, start=0, every=1):
-    """The books' averages over the iterates w_1..w_T (w_0 for EMA's start and SWA's first snapshot)."""
-    T = len(iterates) - 1
-    if method == "polyak":   # DL 8.7.3: mean of the iterates after `start`
-        return np.mean(iterates[max(start, 0) + 1:] if T > start else iterates[-1:], axis=0)
-    if method == "ema":      # a_t = decay a_{t-1} + (1 - decay) w_t, a_start = w_start
-        average = iterates[min(start, T)]
-        for t in range(start + 1, T + 1):
-            average = decay * average + (1 - decay) * iterates[t]
-        return average
-    if method == "swa":      # mean of the snapshots w_start, w_start+every, ...
-        return np.mean(iterates[start:T + 1:every], axis=0)
-    raise AssertionError(method)
 
 
 @pytest.mark.parametrize("method, settings", [
@@ -152,3 +139,25 @@ def test_registered_wrappers_pickle_for_distributed_kvstores():
     copy = pickle.loads(pickle.dumps(opt, 0))
     assert type(copy) is averaging.StochasticWeightAveraging
     assert copy.base.momentum == 0.5 and copy.every == 2
+
+
+@pytest.mark.parametrize("method, settings", [
+    ("polyak", {"start": 200}), ("ema", {"decay": 0.995, "start": 200}), ("swa", {"start": 200, "every": 5})])
+def test_the_average_converges_where_noisy_iterates_keep_bouncing(method, settings):
+    """DL 8.7.3's point: with noisy gradients the iterates hover around the minimum, their average settles
+    much closer. Measured on the average the wrapper produces, checked against the NumPy average."""
+    curvature, centre = np.array([1.0, 3.0]), np.array([0.5, -1.0])
+    rng = np.random.RandomState(0)
+    opt = mx.optimizer.create("gluonx_" + method, optimizer="sgd", learning_rate=LR, **settings)
+    weight = mx.nd.zeros(2, dtype="float64")
+    state = opt.create_state(0, weight)
+    iterates = [weight.asnumpy()]
+    for _ in range(1200):
+        noisy_grad = curvature * (iterates[-1] - centre) + 2.0 * rng.randn(2)
+        opt.update(0, weight, mx.nd.array(noisy_grad, dtype="float64"), state)
+        iterates.append(weight.asnumpy())
+    average = state[1].asnumpy()
+    np.testing.assert_allclose(average, reference_average(method, iterates, **settings), rtol=1e-9, atol=1e-12)
+    iterate_error = np.mean([np.linalg.norm(w - centre) for w in iterates[200:]])
+    average_error = np.linalg.norm(average - centre)
+    assert average_error < iterate_error / 3, (method, average_error, iterate_error)
