@@ -375,5 +375,5 @@ def list_plugins():
     return get_host().plugins()
 
 
-__all__ = ["PluginHost", "PluginInfo", "PluginError", "CoreDisabledError", "PluginWarning", "CommandInfo", "CommandView",
-           "SLOTS", "get_host", "reset_host", "list_plugins"]
+__all__ = ["PluginHost", "PluginInfo", "PluginError", "CoreDisabledError", "PluginWarning", "CommandInfo",
+           "CommandView", "SLOTS", "get_host", "reset_host", "list_plugins"]
