@@ -56,7 +56,8 @@ class MultiClassHingeLoss(PerSampleLoss):
 class ContrastiveLoss(PerSampleLoss):
     """Contrastive loss of a pair of embeddings: pull similar pairs together, push others past a margin.
 
-    With ``d = ||a - b||``: ``label * d^2 / 2 + (1 - label) * max(0, margin - d)^2 / 2``.
+    With ``d = ||a - b||``: ``label * d^2 / 2 + (1 - label) * max(0, margin - d)^2 / 2``. In the second
+    term ``d`` is at least 1e-6, so that identical embeddings get a finite gradient.
 
     Parameters
     ----------
