@@ -6,13 +6,13 @@ registered by the core, so ``gluonx.get_loss(name)`` builds it and the conforman
 from .box import MaskedSmoothL1Loss, smooth_l1
 from .focal import FocalLoss
 from .gan import GANDiscriminatorLoss, GANGeneratorLoss
-from .margin import ContrastiveLoss, MultiClassHingeLoss
+from .margin import ContrastiveLoss, MultiClassHingeLoss, MultiClassSquaredHingeLoss
 from .sequence import MaskedSoftmaxCELoss
 from .smoothing import LabelSmoothingCELoss, smoothed_nll
 from .vae import BernoulliReconstructionLoss, GaussianKLLoss, GaussianReconstructionLoss
 
 __all__ = [
     "MaskedSoftmaxCELoss", "FocalLoss", "MaskedSmoothL1Loss", "LabelSmoothingCELoss",
-    "MultiClassHingeLoss", "ContrastiveLoss", "GaussianKLLoss", "BernoulliReconstructionLoss",
+    "MultiClassHingeLoss", "MultiClassSquaredHingeLoss", "ContrastiveLoss", "GaussianKLLoss", "BernoulliReconstructionLoss",
     "GaussianReconstructionLoss", "GANDiscriminatorLoss", "GANGeneratorLoss", "smooth_l1", "smoothed_nll",
 ]

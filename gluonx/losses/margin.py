@@ -2,7 +2,7 @@
 from .._validate import check_non_negative
 from ._common import PerSampleLoss, per_sample_mean
 
-__all__ = ["MultiClassHingeLoss", "ContrastiveLoss"]
+__all__ = ["MultiClassHingeLoss", "MultiClassSquaredHingeLoss", "ContrastiveLoss"]
 
 #: Squared distances below this are clipped before the square root, whose gradient is infinite at 0.
 _MIN_SQUARED_DISTANCE = 1e-12
@@ -51,6 +51,19 @@ class MultiClassHingeLoss(PerSampleLoss):
         # instead of building a one-hot, which would need the number of classes.
         own = self._margin ** 2 if self._squared else self._margin
         return self._weighted(per_sample_mean(F, F.sum(terms, axis=-1) - own))
+
+
+class MultiClassSquaredHingeLoss(MultiClassHingeLoss):
+    """Multi-class squared hinge ``sum_{j != y} max(0, s_j - s_y + margin)^2``: ``MultiClassHingeLoss`` with
+    ``squared=True``, under its own name so that ``gluonx.get_loss("multiclass_squared_hinge")`` is squared.
+
+    References
+    ----------
+    Goodfellow et al., Deep Learning, DL 5.7.2.
+    """
+
+    def __init__(self, margin=1.0, weight=None, **kwargs):
+        super().__init__(margin=margin, squared=True, weight=weight, **kwargs)
 
 
 class ContrastiveLoss(PerSampleLoss):

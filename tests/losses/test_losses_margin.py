@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 from conftest import input_gradient
 
+import gluonx
 from gluonx.losses import ContrastiveLoss, MultiClassHingeLoss
 
 
@@ -68,3 +69,9 @@ def test_contrastive_identical_pairs_have_finite_gradients(evaluate):
 def test_rejects_negative_margin(cls):
     with pytest.raises(ValueError, match="margin"):
         cls(margin=-1)
+
+
+def test_squared_hinge_by_name_is_squared():
+    scores, labels = mx.nd.array([[0.0, 2.0, 1.0]]), mx.nd.array([0])
+    by_name = gluonx.get_loss("multiclass_squared_hinge")(scores, labels).asscalar()
+    assert by_name == pytest.approx(3.0 ** 2 + 2.0 ** 2)
