@@ -13,6 +13,6 @@ from .vae import BernoulliReconstructionLoss, GaussianKLLoss, GaussianReconstruc
 
 __all__ = [
     "MaskedSoftmaxCELoss", "FocalLoss", "MaskedSmoothL1Loss", "LabelSmoothingCELoss",
-    "MultiClassHingeLoss", "MultiClassSquaredHingeLoss", "ContrastiveLoss", "GaussianKLLoss", "BernoulliReconstructionLoss",
-    "GaussianReconstructionLoss", "GANDiscriminatorLoss", "GANGeneratorLoss", "smooth_l1", "smoothed_nll",
+    "MultiClassHingeLoss", "MultiClassSquaredHingeLoss", "ContrastiveLoss",
+    "GaussianKLLoss", "BernoulliReconstructionLoss", "GaussianReconstructionLoss", "GANDiscriminatorLoss", "GANGeneratorLoss", "smooth_l1", "smoothed_nll",
 ]
