@@ -306,6 +306,16 @@ def resolve_checkpoint(path):
     return _choose_checkpoint(path)[0]
 
 
+def _pointer_name(root):
+    """What ``latest.json`` names (for messages only: choosing never trusts it), or None."""
+    try:
+        with open(os.path.join(root, "latest.json"), encoding="utf-8") as handle:
+            name = json.load(handle).get("checkpoint")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return name if isinstance(name, str) else None
+
+
 def _choose_checkpoint(path):
     """``(folder, (record, params, optimizer, rng))`` of ``path`` or of the newest checkpoint under it that
     verifies; warns about the newer ones skipped."""
@@ -314,8 +324,10 @@ def _choose_checkpoint(path):
         return path, _read_verified(path)
     found = list_checkpoints(path)
     if not found:
-        raise CheckpointError("no gluonx checkpoint in {} (expected checkpoint.json, or ckpt-e*-b* folders)"
-                              .format(path))
+        pointer = _pointer_name(path)
+        raise CheckpointError("no gluonx checkpoint in {} (expected checkpoint.json, or ckpt-e*-b* folders{})"
+                              .format(path, "; latest.json names {!r}, which is not there".format(pointer)
+                                      if pointer else ""))
     problems = []
     for candidate in reversed(found):
         try:
