@@ -319,3 +319,34 @@ def test_corrupted_params_byte_names_the_file(float_export, tmp_path, capsys):
     assert code == 2 and err == "gluonx export: error: cannot read parameter file {}: it is corrupted, truncated " \
         "or not an MXNet NDArray file\n".format(bad), err
     assert not (tmp_path / "out").exists()
+
+
+def test_export_from_a_checkpoint_folder_takes_best_json(tmp_path, capsys):
+    """docs/export.md: a folder of checkpoints exports the one best.json names (else the newest that
+    verifies), rebuilt from the recorded gluonx.get_model spec."""
+    import mxnet as mx
+    from gluonx.data.arrays import ArrayDataset
+    from gluonx.train import CheckpointHandler, Trainer
+    from gluonx.train.checkpoint import list_checkpoints, load_parameters
+    net = gluonx.get_model("template_mlp", num_classes=5)
+    net.initialize(mx.init.Xavier())
+    rng = np.random.RandomState(0)
+    data = ArrayDataset(rng.uniform(size=(16, 16)).astype("float32"), rng.randint(0, 5, 16).astype("int32"))
+    root = tmp_path / "ckpt"
+    Trainer(net, mx.gluon.loss.SoftmaxCrossEntropyLoss(), "sgd", {"learning_rate": 0.5}, seed=1).fit(
+        data, epochs=3, batch_size=4, event_handlers=[CheckpointHandler(str(root), keep_last=5)])
+    found = list_checkpoints(str(root))
+    assert len(found) == 3
+    x = rng.uniform(size=(2, 16)).astype("float32")
+
+    def outputs_of(folder):
+        block = gluonx.get_model("template_mlp", num_classes=5)
+        load_parameters(folder, block)
+        return block(mx.nd.array(x)).asnumpy()
+    for named, expected in ((None, found[-1]), (found[0], found[0])):
+        if named:
+            (root / "best.json").write_text(json.dumps({"checkpoint": os.path.basename(named)}))
+        out = tmp_path / "export-{}".format(os.path.basename(expected))
+        assert main(["export", str(root), "--out", str(out)]) == 0, capsys.readouterr().err
+        np.testing.assert_allclose(Predictor(str(out)).predict(x), outputs_of(expected), rtol=1e-5, atol=1e-6)
+    assert not np.allclose(outputs_of(found[0]), outputs_of(found[-1]))
