@@ -242,7 +242,8 @@ def _versions(with_onnx):
 
 
 def _versioned_name(kind, tag):
-    return {"symbol": "model-{}-symbol.json", "params": "model-{}-0000.params", "onnx": "model-{}.onnx"}[kind].format(tag)
+    """``model-<tag>-symbol.json``, ``model-<tag>-0000.params``, ``model-<tag>.onnx``."""
+    return FILE_NAMES[kind].replace("model", "model-" + tag, 1)
 
 
 def _is_ours(name):

@@ -269,13 +269,17 @@ def test_full_disk_names_the_file_and_keeps_the_old_export(tmp_path):
 
 
 # -- bad input -------------------------------------------------------------------------------------------
+EXPORT = ["export", "template_mlp", "--out", "{tmp}/x"]
+PREDICT = ["predict", "{tmp}/x", "a.npy"]
+
+
 @pytest.mark.parametrize("argv,expected", [
-    (["export", "template_mlp", "--out", "{tmp}/x", "--scale", "nan"], "argument --scale: expected a value that is a finite number, got nan"),
-    (["export", "template_mlp", "--out", "{tmp}/x", "--scale", "-1"], "argument --scale: expected a value that is positive"),
-    (["export", "template_mlp", "--out", "{tmp}/x", "--mean", "0.5,inf"], "argument --mean: expected a value that is a finite number"),
-    (["export", "template_mlp", "--out", "{tmp}/x", "--std", "0"], "argument --std: expected a value that is positive"),
-    (["predict", "{tmp}/x", "a.npy", "--top-k", "0"], "argument --top-k: expected a value that is positive, got 0"),
-    (["predict", "{tmp}/x", "a.npy", "--batch-size", "-5"], "argument --batch-size: expected a value that is positive"),
+    (EXPORT + ["--scale", "nan"], "argument --scale: expected a value that is a finite number, got nan"),
+    (EXPORT + ["--scale", "-1"], "argument --scale: expected a value that is positive"),
+    (EXPORT + ["--mean", "0.5,inf"], "argument --mean: expected a value that is a finite number"),
+    (EXPORT + ["--std", "0"], "argument --std: expected a value that is positive"),
+    (PREDICT + ["--top-k", "0"], "argument --top-k: expected a value that is positive, got 0"),
+    (PREDICT + ["--batch-size", "-5"], "argument --batch-size: expected a value that is positive"),
 ])
 def test_meaningless_numbers_are_refused_in_one_line(tmp_path, capsys, argv, expected):
     with pytest.raises(SystemExit) as info:
