@@ -10,10 +10,13 @@
 Configuration functions only add arguments: importing this module loads neither NumPy nor MXNet, so
 every other ``gluonx`` command stays fast.
 """
+import argparse
 import json
 import os
 import re
 import sys
+
+from .._validate import finite_float_arg, positive_float_arg, positive_int_arg
 
 __all__ = ["configure_export", "run_export", "configure_predict", "run_predict", "parse_shape"]
 
@@ -29,8 +32,21 @@ def parse_shape(text):
     return tuple(int(p) for p in parts)
 
 
+def _number_list(text, parse, example):
+    values = [parse(v) for v in text.split(",") if v.strip()]
+    if not values:
+        raise argparse.ArgumentTypeError("expected numbers such as {}, got {!r}".format(example, text))
+    return values
+
+
 def _floats(text):
-    return [float(v) for v in text.split(",") if v.strip()]
+    """``type=`` for ``M[,M,M]``: finite numbers (means)."""
+    return _number_list(text, finite_float_arg, "0.5,0.5,0.5")
+
+
+def _positive_floats(text):
+    """``type=`` for ``S[,S,S]``: finite numbers > 0 (standard deviations)."""
+    return _number_list(text, positive_float_arg, "0.25,0.25,0.25")
 
 
 def _error(command, err, code):
@@ -42,7 +58,11 @@ def _error(command, err, code):
 def configure_export(parser):
     parser.add_argument("source", metavar="MODEL_OR_CHECKPOINT",
                         help="registered model name (gluonx models) or a checkpoint folder")
-    parser.add_argument("--out", required=True, metavar="DIR", help="export folder (created or replaced)")
+    parser.add_argument("--out", required=True, metavar="DIR",
+                        help="export folder: created, or a previous gluonx export there is replaced atomically")
+    parser.add_argument("--force", action="store_true",
+                        help="export into a folder that is not empty and holds no gluonx export (its files are "
+                             "kept; only manifest.json is replaced)")
     parser.add_argument("--onnx", action="store_true", help="also write model.onnx (checked in onnxruntime)")
     parser.add_argument("--input-shape", action="append", metavar="SHAPE", default=None,
                         help="example input shape, e.g. 1,3,224,224; repeat once per input (default: the "
@@ -60,10 +80,10 @@ def configure_export(parser):
     parser.add_argument("--layout", choices=("NCHW", "NHWC", "none"), default=None,
                         help="image layout of the first input (default: NCHW for 4-D inputs with 1 or 3 "
                              "channels, else none)")
-    parser.add_argument("--scale", type=float, default=None,
+    parser.add_argument("--scale", type=positive_float_arg, default=None,
                         help="multiplies 0-255 pixel values before normalization (default 1/255)")
     parser.add_argument("--mean", type=_floats, default=None, metavar="M[,M,M]", help="per-channel mean")
-    parser.add_argument("--std", type=_floats, default=None, metavar="S[,S,S]", help="per-channel std")
+    parser.add_argument("--std", type=_positive_floats, default=None, metavar="S[,S,S]", help="per-channel std")
     parser.add_argument("--seed", type=int, default=0, help="seed of random weights and example inputs")
     parser.add_argument("--verify-isolated", action="store_true",
                         help="also reload the symbol in a fresh process in which gluonx is not importable")
@@ -137,7 +157,7 @@ def run_export(args):
         result = export(source.block, args.out, make_inputs(specs, seed=args.seed), formats=formats,
                         dynamic_batch=not args.static_batch, batch_axes=[s.batch_axis for s in specs],
                         class_names=_class_names(args.class_names), preprocessing=preprocessing,
-                        model=source.model, verify="isolated" if args.verify_isolated else True)
+                        model=source.model, verify="isolated" if args.verify_isolated else True, force=args.force)
     except (ExportError, ValueError) as err:
         return _error("export", err, EXIT_ERROR)
     _report_export(result, source, args.json)
@@ -176,9 +196,9 @@ def configure_predict(parser):
                              "(.png/.jpg, preprocessed as the manifest says)")
     parser.add_argument("--backend", choices=("mxnet", "onnxruntime"), default="mxnet")
     parser.add_argument("--ctx", default="cpu", help="cpu, gpu or gpu(N)")
-    parser.add_argument("--top-k", type=int, default=5, help="classes shown for a classifier")
+    parser.add_argument("--top-k", type=positive_int_arg, default=5, help="classes shown for a classifier")
     parser.add_argument("--raw", action="store_true", help="print raw outputs even for a classifier")
-    parser.add_argument("--batch-size", type=int, default=None, help="samples per run")
+    parser.add_argument("--batch-size", type=positive_int_arg, default=None, help="samples per run")
     parser.add_argument("--save", default=None, metavar="FILE.npz", help="also save the outputs")
     parser.add_argument("--json", action="store_true", help="machine-readable output")
 

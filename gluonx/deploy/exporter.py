@@ -2,9 +2,14 @@
 
 What plain ``HybridBlock.export`` leaves to the user, done here:
 
-- every file is written to a staging folder inside the target, checked, then moved into place with
-  ``os.replace``; ``manifest.json`` (with the sha256 of every file) is written last, atomically, so a
-  folder with a manifest always holds one complete, consistent export;
+- publishing is atomic (see :func:`_publish`): every file is written to a staging folder inside the
+  target and checked there, moved in under a new content-addressed name, and one atomic write of
+  ``manifest.json`` (with the sha256 of every file) commits the new set; only then are the previous
+  export's files removed and the new ones given their usual names (committed by a second manifest write).
+  At every instant, even after a SIGKILL, the folder holds one complete export, the old or the new;
+- a folder that is not empty and holds no gluonx export is refused (``force=True`` overrides); only
+  files named as gluonx names them and matching the sha256 of the previous manifest are ever deleted, and
+  what a killed export left (``.staging-*``, ``*.tmp``, unreferenced versioned files) is removed by the next;
 - the reloaded symbol is compared with the block on the example inputs, and at a second batch size to
   find out whether the batch axis is really dynamic (a graph with a baked-in batch size is recorded as
   static, with the reason, instead of failing later in deployment);
@@ -15,11 +20,14 @@ What plain ``HybridBlock.export`` leaves to the user, done here:
 - ONNX goes through ``mx.onnx.export_model`` with a dynamic batch axis where the model allows it, is
   checked with ``onnx.checker`` and compared with MXNet in onnxruntime.
 """
+import contextlib
 import dataclasses
 import datetime
 import json
 import os
 import platform
+import re
+import secrets
 import shutil
 import tempfile
 
@@ -35,6 +43,13 @@ __all__ = ["export", "ExportResult", "FILE_NAMES", "FORMATS"]
 
 #: The file of each kind inside an export folder.
 FILE_NAMES = {"symbol": "model-symbol.json", "params": "model-0000.params", "onnx": "model.onnx"}
+#: While an export is published its files carry a tag of their content: ``model-<12 hex>-symbol.json``...
+_VERSIONED = re.compile(r"^model-[0-9a-f]{12}(-symbol\.json|-0000\.params|\.onnx)$")
+#: Manifest field listing, between the commit and the end of a publish, the previous export's files still
+#: to delete (so that the next export deletes them if this one is killed in between).
+_SUPERSEDED = "superseded_files"
+#: ``tempfile.mkdtemp(prefix=".staging-")`` names: where an export is built and checked.
+_STAGING = re.compile(r"^\.staging-[A-Za-z0-9_]{8}$")
 FORMATS = ("symbol", "onnx")
 
 _RELOAD_SCRIPT = '''
@@ -226,33 +241,172 @@ def _versions(with_onnx):
     return versions
 
 
+def _versioned_name(kind, tag):
+    """``model-<tag>-symbol.json``, ``model-<tag>-0000.params``, ``model-<tag>.onnx``."""
+    return FILE_NAMES[kind].replace("model", "model-" + tag, 1)
+
+
+def _is_ours(name):
+    """A name gluonx gives a file of an export (usual or versioned)."""
+    return name in FILE_NAMES.values() or bool(_VERSIONED.match(name))
+
+
+def _is_leftover(name):
+    """A name only a killed export leaves behind (staging folder, temporary file, versioned file)."""
+    from ..utils.atomic import TEMPORARY_NAME
+    return bool(_STAGING.match(name) or TEMPORARY_NAME.match(name) or _VERSIONED.match(name))
+
+
+def _current_manifest(path):
+    """The folder's valid gluonx manifest, or None (none, or not valid)."""
+    if not os.path.isfile(os.path.join(path, MANIFEST_NAME)):
+        return None
+    try:
+        return read_manifest(path)[0]
+    except ManifestError:
+        return None
+
+
+def _claim_folder(path, force):
+    """Create ``path``, or check that it may receive an export. Returns True when it was created here.
+
+    A folder that is not empty (besides what a killed export leaves) must hold a valid gluonx manifest,
+    unless ``force``: an export never takes over a folder of other files by mistake.
+    """
+    if os.path.lexists(path) and not os.path.isdir(path):
+        raise ValueError("gluonx.export: {} exists and is not a folder".format(path))
+    if not os.path.isdir(path):
+        os.makedirs(path)
+        return True
+    if force or _current_manifest(path) is not None:
+        return False
+    others = sorted(name for name in os.listdir(path) if not _is_leftover(name))
+    if others:
+        why = "its {} is not a valid gluonx manifest".format(MANIFEST_NAME) if MANIFEST_NAME in others else \
+            "it has no {}".format(MANIFEST_NAME)
+        raise FileExistsError("gluonx.export: {} is not empty and holds no gluonx export ({}; it holds {}{}); "
+                              "choose an empty or new folder, or pass --force (force=True) to export into it "
+                              "anyway".format(path, why, ", ".join(others[:5]), " ..." if len(others) > 5 else ""))
+    return False
+
+
+def _remove_leftovers(path):
+    """Remove what a killed export left in ``path``: staging folders, temporary files, and files named as
+    gluonx names them that the current manifest does not reference (only copies of referenced files when
+    they have a usual name)."""
+    from ..utils.atomic import remove_stale_temporaries
+    from .manifest import sha256_file
+    remove_stale_temporaries(path, (_STAGING,))
+    remove_stale_temporaries(path)
+    manifest = _current_manifest(path)
+    records = list(manifest.files.values()) if manifest is not None else []
+    referenced = {record["path"] for record in records}
+    hashes = {record["sha256"] for record in records}
+    if manifest is not None:  # a publish killed after its commit, before deleting the previous files
+        superseded = manifest.data.get(_SUPERSEDED)
+        _remove_old_files(path, superseded if isinstance(superseded, list) else [], keep=referenced)
+    for name in os.listdir(path):
+        target = os.path.join(path, name)
+        if name in referenced or not _is_ours(name) or os.path.islink(target) or not os.path.isfile(target):
+            continue
+        # a versioned name is only ever written by an export; a usual name only when it is a copy of a
+        # file the manifest references (a publish killed before its last manifest write)
+        if _VERSIONED.match(name) or sha256_file(target) in hashes:
+            os.unlink(target)
+
+
+def _remove_old_files(path, records, keep):
+    """Delete the files of a previous export (its manifest's file ``records``): only names gluonx gives its
+    files, directly in ``path``, regular files (not links) whose sha256 matches the record, not in ``keep``."""
+    from ..utils.atomic import fault_point
+    from .manifest import sha256_file
+    for record in records:
+        if not isinstance(record, dict) or not isinstance(record.get("path"), str):
+            continue
+        name = record["path"]
+        target = os.path.join(path, name)
+        if name in keep or not _is_ours(name) or os.path.basename(name) != name:
+            continue
+        if os.path.islink(target) or not os.path.isfile(target) or sha256_file(target) != record["sha256"]:
+            continue
+        os.unlink(target)
+        fault_point("export:removed-old")
+
+
+def _link_or_copy(source, target):
+    """Give ``target`` the content of ``source`` atomically, keeping ``source`` (a hard link where the file
+    system allows, else a copy)."""
+    from ..utils.atomic import _fsync_dir, apply_umask
+    tmp = os.path.join(os.path.dirname(target), ".{}.{}.tmp".format(os.path.basename(target), secrets.token_hex(4)))
+    try:
+        os.link(source, tmp)
+    except OSError:
+        shutil.copyfile(source, tmp)
+        apply_umask(tmp)
+        with open(tmp, "rb") as handle:
+            os.fsync(handle.fileno())
+    os.replace(tmp, target)
+    _fsync_dir(os.path.dirname(target))
+
+
 def _publish(staging, path, kinds, manifest_data):
-    """Move staged files into ``path`` and write the manifest last; old files of a previous export go."""
-    from ..utils.atomic import write_json
+    """Publish the staged files of ``kinds`` into ``path`` so that a kill at any instant leaves a complete
+    export, the old or the new.
+
+    1. each staged file moves in under a name tagged with the content of the new set
+       (``model-<tag>-symbol.json``), which no file of the previous export has;
+    2. one atomic write of ``manifest.json`` naming those files commits the new export; it also lists the
+       previous export's files (``superseded_files``) so that, if this process is killed now, the next
+       export deletes them;
+    3. the previous export's files are deleted (see :func:`_remove_old_files`);
+    4. each file gets its usual name (``model-symbol.json``) as a hard link, where that name is free, and a
+       second manifest write commits the usual names (without ``superseded_files``); the tagged names are
+       then removed.
+
+    ``manifest_data["files"]`` is updated to the names published.
+    """
+    import hashlib
+    from ..utils.atomic import _fsync_dir, fault_point, write_json
+    fault_point("export:staged")
     manifest_path = os.path.join(path, MANIFEST_NAME)
-    old_files = set()
-    if os.path.exists(manifest_path):
-        try:
-            old_manifest, _ = read_manifest(path)
-            old_files = {record["path"] for record in old_manifest.files.values()}
-        except ManifestError:
-            pass
-        # Readers must never pair the old manifest with new files: withdraw it first.
-        os.unlink(manifest_path)
+    old = _current_manifest(path)
+    files = manifest_data["files"]
+    superseded = [{"path": r["path"], "sha256": r["sha256"]} for r in (old.files.values() if old else [])
+                  if _is_ours(r["path"])]
+    tag = hashlib.sha256("".join(files[kind]["sha256"] for kind in kinds).encode()).hexdigest()[:12]
     for kind in kinds:
         staged = os.path.join(staging, FILE_NAMES[kind])
         with open(staged, "rb") as handle:
             os.fsync(handle.fileno())
-        os.replace(staged, os.path.join(path, FILE_NAMES[kind]))
-    for name in old_files - {FILE_NAMES[kind] for kind in kinds}:
-        target = os.path.join(path, name)
-        if os.path.isfile(target):
-            os.unlink(target)
+        os.replace(staged, os.path.join(path, _versioned_name(kind, tag)))
+        fault_point("export:moved")
+        files[kind]["path"] = _versioned_name(kind, tag)
+    _fsync_dir(path)
+    keep = {files[kind]["path"] for kind in kinds}
+    superseded = [record for record in superseded if record["path"] not in keep]
+    if superseded:
+        manifest_data[_SUPERSEDED] = superseded
     write_json(manifest_path, manifest_data)
+    fault_point("export:committed")
+    _remove_old_files(path, superseded, keep=keep)
+    usual = [kind for kind in kinds if not os.path.lexists(os.path.join(path, FILE_NAMES[kind]))]
+    for kind in usual:
+        _link_or_copy(os.path.join(path, files[kind]["path"]), os.path.join(path, FILE_NAMES[kind]))
+        fault_point("export:linked")
+    if usual or superseded:
+        for kind in usual:
+            files[kind]["path"] = FILE_NAMES[kind]
+        manifest_data.pop(_SUPERSEDED, None)
+        write_json(manifest_path, manifest_data)
+        fault_point("export:normalized")
+        for kind in usual:
+            os.unlink(os.path.join(path, _versioned_name(kind, tag)))
+        _fsync_dir(path)
+        fault_point("export:cleaned")
 
 
 def export(block, path, example_inputs, formats=FORMATS, *, dynamic_batch=True, batch_axes=None,
-           class_names=None, preprocessing=None, model=None, verify=True, rtol=1e-4, atol=1e-5):
+           class_names=None, preprocessing=None, model=None, verify=True, rtol=1e-4, atol=1e-5, force=False):
     """Export a block for deployment: symbol + parameters, optionally ONNX, and a manifest.
 
     Parameters
@@ -262,7 +416,8 @@ def export(block, path, example_inputs, formats=FORMATS, *, dynamic_batch=True, 
         example inputs.
     path : str
         The export folder (created if needed). It receives ``model-symbol.json``, ``model-0000.params``,
-        ``model.onnx`` (for ``"onnx"``) and ``manifest.json``; a previous export there is replaced.
+        ``model.onnx`` (for ``"onnx"``) and ``manifest.json``; a previous export there is replaced
+        atomically. A folder that is not empty and holds no gluonx export is refused.
     example_inputs : array, sequence, or sequence of gluonx.InputSpec
         One entry per positional input of the block; an entry may be a nested list of arrays. NumPy
         float64 arrays are exported as float32.
@@ -288,6 +443,10 @@ def export(block, path, example_inputs, formats=FORMATS, *, dynamic_batch=True, 
         ``False``: skip the symbol comparison (ONNX is always compared).
     rtol, atol : float
         Tolerances of the comparisons.
+    force : bool
+        Export into a folder that is not empty and holds no gluonx export. Its files are still never
+        deleted or overwritten (except ``manifest.json``): where one has a name gluonx uses, the export keeps
+        its tagged name (``model-<tag>-symbol.json``, recorded in the manifest).
 
     Returns
     -------
@@ -298,6 +457,10 @@ def export(block, path, example_inputs, formats=FORMATS, *, dynamic_batch=True, 
     ------
     ExportError
         If a step fails or the exported model does not reproduce the block (the message names the step).
+    FileExistsError
+        If ``path`` is not empty and holds no gluonx export (without ``force``).
+    gluonx.utils.atomic.DiskFullError
+        If the disk fills up (the message names the file being written).
     gluonx.MissingExtraError
         For ``"onnx"`` without onnx/onnxruntime installed.
 
@@ -326,21 +489,26 @@ def export(block, path, example_inputs, formats=FORMATS, *, dynamic_batch=True, 
         from .onnx_export import require_onnx
         require_onnx()
     path = os.fspath(path)
-    if os.path.exists(path) and not os.path.isdir(path):
-        raise ValueError("gluonx.export: {} exists and is not a folder".format(path))
-    os.makedirs(path, exist_ok=True)
     arrays, input_format, specs = _example_arrays(example_inputs)
     axes = _batch_axes(arrays, specs, batch_axes, dynamic_batch)
     preprocessing = validate_preprocessing(preprocessing, arrays[0].shape)
     _check_initialized(block)
     label = type(block).__name__
+    created = _claim_folder(path, force)
+    _remove_leftovers(path)
     # absolute: the isolated reload runs in another working directory
     staging = os.path.abspath(tempfile.mkdtemp(prefix=".staging-", dir=path))
+    done = False
     try:
-        return _export_staged(block, label, path, staging, arrays, input_format, axes, formats, verify,
-                              class_names, preprocessing, model, rtol, atol)
+        result = _export_staged(block, label, path, staging, arrays, input_format, axes, formats, verify,
+                                class_names, preprocessing, model, rtol, atol)
+        done = True
+        return result
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+        if created and not done:
+            with contextlib.suppress(OSError):
+                os.rmdir(path)  # a failed export leaves no empty folder behind
 
 
 def _export_staged(block, label, path, staging, arrays, input_format, axes, formats, verify, class_names,
@@ -354,6 +522,11 @@ def _export_staged(block, label, path, staging, arrays, input_format, axes, form
     try:
         symbol_file, params_file = export_block(target, arrays, prefix)
     except mx.base.MXNetError as err:
+        from ..utils.atomic import disk_full_error
+        full = disk_full_error(prefix + "-0000.params" if os.path.isfile(prefix + "-symbol.json") else
+                               prefix + "-symbol.json", err)
+        if full is not None:
+            raise full from None
         raise ExportError("{}: hybridizing or exporting failed on inputs {}: {}".format(
             label, [tuple(x.shape) for x in arrays], _first_line(err))) from None
     expected, output_format = _numpy_outputs(target(*arrays))

@@ -63,10 +63,9 @@ def read_parameter_file(path):
         raise ValueError("parameter file {} does not exist".format(path))
     try:
         loaded = mx.nd.load(path)
-    except mx.base.MXNetError as err:
-        first_line = str(err).strip().splitlines()[0] if str(err).strip() else "unreadable"
-        raise ValueError("cannot read parameter file {}: not an MXNet NDArray file or truncated ({})"
-                         .format(path, first_line)) from None
+    except (mx.base.MXNetError, UnicodeDecodeError):  # a corrupted array name fails to decode as UTF-8
+        raise ValueError("cannot read parameter file {}: it is corrupted, truncated or not an MXNet NDArray "
+                         "file".format(path)) from None
     if isinstance(loaded, list) and not loaded:
         return {}, "names"  # a block without parameters exports an empty file
     if not isinstance(loaded, dict):

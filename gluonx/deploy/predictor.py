@@ -47,6 +47,11 @@ def import_symbol(symbol_file, params_file, input_names, input_dtypes=None, ctx=
     return net
 
 
+def _dtype_kind(dtype):
+    """The kind within which the Predictor converts dtypes: float, integer (signed or not) or bool."""
+    return {"f": "float", "i": "integer", "u": "integer", "b": "bool"}.get(np.dtype(dtype).kind, np.dtype(dtype).kind)
+
+
 def softmax(logits, axis=-1):
     """Numerically stable softmax of a NumPy array."""
     shifted = logits - np.max(logits, axis=axis, keepdims=True)
@@ -250,9 +255,12 @@ class Predictor:
                         value.shape[axis], batch))
                 batch = value.shape[axis]
             want_dtype = np.dtype(spec["dtype"])
-            if not np.can_cast(value.dtype, want_dtype, casting="same_kind"):
-                self._fail(spec, axis, "got dtype {}, which does not convert to {} without changing kind".format(
-                    value.dtype, want_dtype))
+            if _dtype_kind(value.dtype) != _dtype_kind(want_dtype):
+                # NumPy's "same_kind" would let int64 and bool pass for float32: converted silently, wrong
+                self._fail(spec, axis, "got dtype {} ({}), which does not convert to {} ({}) within its kind; "
+                                       "convert it explicitly (x.astype('{}')) if that is what you mean".format(
+                                           value.dtype, _dtype_kind(value.dtype), want_dtype,
+                                           _dtype_kind(want_dtype), want_dtype))
             if self.check_finite and value.dtype.kind == "f" and not np.all(np.isfinite(value)):
                 self._fail(spec, axis, "got NaN or infinite values (pass check_finite=False to allow them)")
             arrays.append(np.ascontiguousarray(value, dtype=want_dtype))

@@ -11,21 +11,31 @@ A checkpoint is a folder::
 
 It is written into a temporary folder and renamed into place (atomic); ``latest.json`` and ``best.json``
 beside it are replaced atomically. Loading checks the format marker, every file's sha256, the NDArray file
-magic number (so a pickle is rejected before anything parses it), and the model's parameter names and
-shapes, and raises :class:`CheckpointError` with what was expected.
+magic number (so a pickle is rejected before anything parses it), and that the arrays of ``params.nd`` are
+exactly the model's parameters (names, shapes, dtypes), and raises :class:`CheckpointError` with what was
+expected.
+
+Resuming from a folder of checkpoints always makes progress, whatever a kill left behind: it takes the
+newest checkpoint that is complete and verifies, whatever ``latest.json`` says (a kill between renaming a
+checkpoint into place and updating the pointer leaves the pointer one behind). Newer checkpoints that are
+incomplete or corrupt are skipped with a :class:`CheckpointFallbackWarning` naming each file and what is
+wrong with it, and are replaced when training reaches them again. Temporary folders and files of a killed
+save (``.ckpt-*.XXXXXXXX.tmp``, ``.latest.json.XXXXXXXX.tmp``) are removed by the next run.
 """
 import hashlib
 import json
 import os
 import re
+import secrets
 import shutil
 import struct
+import warnings
 
 import mxnet as mx
 import numpy as np
 
 from .. import __version__
-from ..utils.atomic import atomic_directory, write_json
+from ..utils.atomic import atomic_directory, fault_point, remove_stale_temporaries, save_ndarrays, write_json
 from ..utils.seed import capture_rng_state, restore_rng_state
 from ..utils.sync import sync_point
 
@@ -40,6 +50,10 @@ _MAX_JSON_BYTES = 64 * 1024 * 1024
 
 class CheckpointError(ValueError):
     """A checkpoint that is missing, truncated, tampered with, foreign, or written for another model."""
+
+
+class CheckpointFallbackWarning(UserWarning):
+    """Resuming skipped newer checkpoints that are incomplete or corrupt (the message names them)."""
 
 
 def checkpoint_name(epoch, batch):
@@ -182,10 +196,13 @@ def save_checkpoint(trainer, root, at_epoch_end=False, handlers=None, extra=None
         optimizer_arrays = {}
         optimizer = _optimizer_record(trainer, optimizer_arrays)
         rng_meta, rng_arrays = capture_rng_state()
+        replaced = _move_aside(path)
         with atomic_directory(path) as tmp:
-            mx.nd.save(os.path.join(tmp, "params.nd"), params)
-            mx.nd.save(os.path.join(tmp, "optimizer.nd"), optimizer_arrays)
-            mx.nd.save(os.path.join(tmp, "rng.nd"), {k: mx.nd.array(v, dtype=np.int64) for k, v in rng_arrays.items()})
+            save_ndarrays(os.path.join(tmp, "params.nd"), params)
+            fault_point("checkpoint:params-written")
+            save_ndarrays(os.path.join(tmp, "optimizer.nd"), optimizer_arrays)
+            save_ndarrays(os.path.join(tmp, "rng.nd"), {k: mx.nd.array(v, dtype=np.int64)
+                                                         for k, v in rng_arrays.items()})
             record = {
                 "format": FORMAT, "version": VERSION, "gluonx": __version__, "mxnet": mx.__version__,
                 "model": {"class": type(trainer.net).__name__, "parameters": model_signature(trainer.net),
@@ -204,8 +221,35 @@ def save_checkpoint(trainer, root, at_epoch_end=False, handlers=None, extra=None
                 "files": {f: _sha256(os.path.join(tmp, f)) for f in FILES},
             }
             write_json(os.path.join(tmp, "checkpoint.json"), record)
-    write_json(os.path.join(root, "latest.json"), {"checkpoint": name})
+            fault_point("checkpoint:staged")
+        fault_point("checkpoint:renamed")
+        if replaced is not None:
+            shutil.rmtree(replaced, ignore_errors=True)
+        write_json(os.path.join(root, "latest.json"), {"checkpoint": name})
+        fault_point("checkpoint:pointer-written")
     return path
+
+
+def _trash_name(path):
+    # a name remove_stale_temporaries recognises, so a kill before the rmtree is cleaned up next run
+    return os.path.join(os.path.dirname(path), ".{}.{}.tmp".format(os.path.basename(path), secrets.token_hex(4)))
+
+
+def _move_aside(path):
+    """Rename an existing checkpoint folder of the same name out of the way (a resume skipped it as corrupt,
+    or resumed from an older one); returns its new name, or None."""
+    if not os.path.lexists(path):
+        return None
+    trash = _trash_name(path)
+    os.rename(path, trash)
+    fault_point("checkpoint:moved-aside")
+    return trash
+
+
+def clean_checkpoint_folder(root):
+    """Remove what a killed save left in ``root`` (temporary folders and files, half-pruned checkpoints);
+    returns the names removed. Only gluonx's temporary names (``.NAME.XXXXXXXX.tmp``) are touched."""
+    return remove_stale_temporaries(root)
 
 
 # -- load -----------------------------------------------------------------------------------------------
@@ -246,33 +290,57 @@ def _load_arrays(path, name, expected_sha):
         raise CheckpointError("{}: {} is not an MXNet NDArray file{}".format(path, name, hint))
     try:
         arrays = mx.nd.load(file_path)
-    except mx.base.MXNetError as err:
-        raise CheckpointError("{}: {} cannot be read: {}".format(path, name, str(err).splitlines()[0])) from None
+    except (mx.base.MXNetError, UnicodeDecodeError) as err:  # a corrupted name decodes as invalid UTF-8
+        raise CheckpointError("{}: {} cannot be read (corrupted): {}".format(
+            path, name, (str(err).strip().splitlines() or ["unreadable"])[0])) from None
+    if isinstance(arrays, list) and not arrays:
+        return {}  # MXNet loads an empty dict (no optimizer state, e.g. plain SGD) as an empty list
     if not isinstance(arrays, dict):
         raise CheckpointError("{}: {} holds an unnamed list of arrays, expected named arrays".format(path, name))
     return arrays
 
 
 def resolve_checkpoint(path):
-    """The checkpoint folder for ``path``: itself, or the latest one of a folder of checkpoints."""
+    """The checkpoint folder for ``path``: itself, or the newest complete, verified one of a folder of
+    checkpoints (whatever ``latest.json`` says; see the module docstring)."""
+    return _choose_checkpoint(path)[0]
+
+
+def _pointer_name(root):
+    """What ``latest.json`` names (for messages only: choosing never trusts it), or None."""
+    try:
+        with open(os.path.join(root, "latest.json"), encoding="utf-8") as handle:
+            name = json.load(handle).get("checkpoint")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return name if isinstance(name, str) else None
+
+
+def _choose_checkpoint(path):
+    """``(folder, (record, params, optimizer, rng))`` of ``path`` or of the newest checkpoint under it that
+    verifies; warns about the newer ones skipped."""
     path = os.fspath(path)
-    if os.path.isfile(os.path.join(path, "checkpoint.json")):
-        return path
-    pointer = os.path.join(path, "latest.json")
-    if os.path.isfile(pointer):
-        try:
-            with open(pointer, encoding="utf-8") as handle:
-                name = json.load(handle)["checkpoint"]
-        except (ValueError, KeyError, TypeError, UnicodeDecodeError) as err:
-            raise CheckpointError("{}: latest.json is not a valid pointer: {}".format(path, err)) from None
-        if not isinstance(name, str) or not _NAME.match(name):
-            raise CheckpointError("{}: latest.json names {!r}, not a checkpoint folder name".format(path, name))
-        return os.path.join(path, name)
+    if os.path.isfile(os.path.join(path, "checkpoint.json")) or _NAME.match(os.path.basename(path.rstrip(os.sep))):
+        return path, _read_verified(path)
     found = list_checkpoints(path)
-    if found:
-        return found[-1]
-    raise CheckpointError("no gluonx checkpoint in {} (expected checkpoint.json, or latest.json and "
-                          "ckpt-e*-b* folders)".format(path))
+    if not found:
+        pointer = _pointer_name(path)
+        raise CheckpointError("no gluonx checkpoint in {} (expected checkpoint.json, or ckpt-e*-b* folders{})"
+                              .format(path, "; latest.json names {!r}, which is not there".format(pointer)
+                                      if pointer else ""))
+    problems = []
+    for candidate in reversed(found):
+        try:
+            data = _read_verified(candidate)
+        except CheckpointError as err:
+            problems.append(str(err))
+            continue
+        if problems:
+            warnings.warn(CheckpointFallbackWarning(
+                "resuming from {}: skipped {} newer checkpoint(s) that are incomplete or corrupt: {}".format(
+                    candidate, len(problems), "; ".join(problems))), stacklevel=3)
+        return candidate, data
+    raise CheckpointError("no complete checkpoint in {}: {}".format(path, "; ".join(problems)))
 
 
 def list_checkpoints(root):
@@ -284,8 +352,13 @@ def list_checkpoints(root):
 
 
 def read_checkpoint(path):
-    """Validate a checkpoint and return ``(record, params, optimizer_arrays, rng_arrays)`` (no trainer needed)."""
-    path = resolve_checkpoint(path)
+    """Validate a checkpoint and return ``(record, params, optimizer_arrays, rng_arrays)`` (no trainer needed).
+
+    For a folder of checkpoints, the newest that verifies (see :func:`resolve_checkpoint`)."""
+    return _choose_checkpoint(path)[1]
+
+
+def _read_verified(path):
     record = _read_record(path)
     files = record.get("files")
     if not isinstance(files, dict) or set(files) != set(FILES):
@@ -297,8 +370,9 @@ def read_checkpoint(path):
 
 def load_parameters(path, net):
     """Load only the parameters of a checkpoint into ``net`` (e.g. for export); checks the model signature."""
-    record, params, _, _ = read_checkpoint(path)
+    path, (record, params, _, _) = _choose_checkpoint(path)
     _check_model(record, net, path)
+    _check_arrays(params, net, path)
     structural = _structural_params(net)
     if any(p._data is None and not p._deferred_init for p in structural.values()):
         net.initialize()  # placeholders only: every value is replaced below
@@ -333,13 +407,38 @@ def _check_model(record, net, path):
                                   "; ".join(details)))
 
 
+def _check_arrays(params, net, path):
+    """Refuse a ``params.nd`` whose arrays are not exactly the model's parameters (a missing array would
+    otherwise leave that parameter freshly initialized, silently)."""
+    where = os.path.join(path, "params.nd")
+    mine = _structural_params(net)
+    missing = sorted(set(mine) - set(params))
+    extra = sorted(set(params) - set(mine))
+    problems = []
+    if missing:
+        problems.append("lacks {}".format(", ".join("'{}' (shape {}, {})".format(
+            k, tuple(mine[k].shape), np.dtype(mine[k].dtype).name) for k in missing[:5])))
+    if extra:
+        problems.append("holds arrays this model does not have: {}".format(", ".join(extra[:5])))
+    for key in sorted(set(mine) & set(params)):
+        want, have = mine[key], params[key]
+        shape_ok = len(want.shape) == len(have.shape) and all(w in (0, h) for w, h in zip(want.shape, have.shape))
+        if not shape_ok or np.dtype(want.dtype) != np.dtype(have.dtype):
+            problems.append("has '{}' with shape {} {}, the model expects {} {}".format(
+                key, tuple(have.shape), np.dtype(have.dtype).name, tuple(want.shape), np.dtype(want.dtype).name))
+            break
+    if problems:
+        raise CheckpointError("{} does not match the model's parameters: it {}".format(where, "; ".join(problems)))
+
+
 def load_checkpoint(path, trainer):
     """Restore ``trainer`` (parameters, optimizer state on every device, schedule position, RNG, data
-    position, handler states) from a checkpoint folder or a folder of checkpoints. Returns the folder."""
+    position, handler states) from a checkpoint folder or a folder of checkpoints (the newest that
+    verifies). Returns the folder."""
     from .trainer import TrainState
-    path = resolve_checkpoint(path)
-    record, params, optimizer_arrays, rng_arrays = read_checkpoint(path)
+    path, (record, params, optimizer_arrays, rng_arrays) = _choose_checkpoint(path)
     _check_model(record, trainer.net, path)
+    _check_arrays(params, trainer.net, path)
     if record["seed"] != trainer.seed:
         raise CheckpointError("{} was trained with seed {}, this trainer has seed {}; resume with the same seed "
                               "for the same data order".format(path, record["seed"], trainer.seed))
@@ -364,4 +463,8 @@ def prune_checkpoints(root, keep_last, protect=()):
     found = list_checkpoints(root)
     for path in found[:max(0, len(found) - keep_last)]:
         if os.path.abspath(path) not in protect:
-            shutil.rmtree(path, ignore_errors=True)
+            # renamed first, so a kill never leaves a half-deleted folder that looks like a checkpoint
+            trash = _trash_name(path)
+            os.rename(path, trash)
+            fault_point("checkpoint:prune-renamed")
+            shutil.rmtree(trash, ignore_errors=True)

@@ -3,7 +3,7 @@ import json
 import math
 import os
 
-from ...utils.atomic import write_json
+from ...utils.atomic import fault_point, write_json
 from .base import EventHandler
 
 
@@ -32,6 +32,9 @@ class CheckpointHandler(EventHandler):
 
     Notes
     -----
+    Each run first removes the temporary folders and files a killed run left in ``directory`` (only
+    gluonx's recognisable ``.NAME.XXXXXXXX.tmp`` names).
+
     In distributed training every worker runs this handler (so that all read their metrics at the same
     batches and keep the same best value) but only rank 0 writes and prunes.
 
@@ -61,7 +64,9 @@ class CheckpointHandler(EventHandler):
             raise ValueError("every_n_batches ({}) must be a multiple of grad_accumulation ({}) so that no "
                              "partial accumulation is lost".format(self.every_n_batches, trainer.grad_accumulation))
         if _writes(trainer):
+            from ..checkpoint import clean_checkpoint_folder
             os.makedirs(self.directory, exist_ok=True)
+            clean_checkpoint_folder(self.directory)  # what a killed run left half-written
 
     def _save(self, trainer, at_epoch_end, extra=None):
         from ..checkpoint import save_checkpoint
@@ -97,6 +102,7 @@ class CheckpointHandler(EventHandler):
             if _writes(trainer):
                 write_json(os.path.join(self.directory, "best.json"), {
                     "checkpoint": os.path.basename(path), "monitor": self.monitor, "value": value})
+                fault_point("checkpoint:best-written")
         self._prune(trainer)
 
     def _prune(self, trainer):
