@@ -130,7 +130,7 @@ def run_export(args):
         preprocessing = _preprocessing(args, specs[0].shape, specs[0].dtype)
     except (ExportSourceError, ParameterMismatchError, ManifestError, ValueError, TypeError) as err:
         return _error("export", err, EXIT_USAGE)
-    from ..testing import make_inputs
+    from .graph_io import make_inputs
     from .exporter import export
     formats = ("symbol", "onnx") if args.onnx else ("symbol",)
     try:

@@ -94,7 +94,7 @@ def _example_arrays(example_inputs):
     """Positional example inputs as (flat NDArrays, format, InputSpecs or None)."""
     import mxnet as mx
     from .._registry import InputSpec
-    from ..testing import make_inputs
+    from .graph_io import make_inputs
     if isinstance(example_inputs, (mx.nd.NDArray, np.ndarray, InputSpec)):
         example_inputs = [example_inputs]
     example_inputs = list(example_inputs)
@@ -190,7 +190,7 @@ def _run_symbol(symbol_file, params_file, names, arrays):
 
 
 def _reload_isolated(staging, names, batches):
-    from ..testing import run_isolated
+    from .isolated import run_isolated
     for index, batch in enumerate(batches):
         np.savez(os.path.join(staging, "inputs{}.npz".format(index)), *[x.asnumpy() for x in batch])
     try:
@@ -346,7 +346,7 @@ def export(block, path, example_inputs, formats=FORMATS, *, dynamic_batch=True, 
 def _export_staged(block, label, path, staging, arrays, input_format, axes, formats, verify, class_names,
                    preprocessing, model, rtol, atol):
     import mxnet as mx
-    from ..testing import export_block, input_names
+    from .graph_io import export_block, input_names
     from .naming import read_parameter_file
     nested = input_format != [0] * len(arrays)
     target = _flat_adapter(block, input_format) if nested else block

@@ -1,7 +1,8 @@
 """ONNX through ``mx.onnx.export_model``, cleaned up and checked in onnxruntime.
 
-The conversion itself and ``onnx.checker`` are the conformance kit's (:func:`gluonx.testing.export_onnx`).
-On top of it this module:
+The conversion itself (opset 13, unique node names, outputs renamed to the block's output names,
+``onnx.checker``) is :func:`gluonx.deploy.onnx_convert.export_onnx`, shared with the conformance kit. On
+top of it this module:
 
 - removes the weights from the graph inputs: MXNet's converter lists every initializer as an input too,
   which makes onnxruntime warn once per weight and skip constant folding;
@@ -12,7 +13,7 @@ On top of it this module:
 import numpy as np
 
 from .._registry import EXTRA_MODULES, MissingExtraError
-from ..testing import export_onnx, run_onnx
+from .onnx_convert import export_onnx, run_onnx
 from .errors import ExportError
 
 __all__ = ["require_onnx", "convert_to_onnx", "strip_initializer_inputs", "onnx_parity", "onnx_io_names"]
@@ -84,6 +85,9 @@ def convert_to_onnx(symbol_file, params_file, flat_inputs, onnx_file, batch_axes
                               "formats=('symbol',) (CLI: leave out --onnx) to deploy with MXNet."
                               .format(err)) from None
         raise
+    except NotImplementedError as err:
+        raise ExportError("ONNX: MXNet 1.9.1's converter does not support this configuration: {} Export with "
+                          "formats=('symbol',) (CLI: leave out --onnx) to deploy with MXNet.".format(err)) from None
     except onnx.checker.ValidationError as err:
         raise ExportError("ONNX: the converted graph fails onnx.checker: {}".format(err)) from None
     strip_initializer_inputs(onnx_file)
