@@ -526,7 +526,8 @@ def _export_staged(block, label, path, staging, arrays, input_format, axes, form
 def _output_names(given, symbol_outputs):
     """The manifest's output names: ``given``, else the symbol's without MXNet's ``_output`` suffix."""
     if given is None:
-        return [name[:-len("_output")] if name.endswith("_output") else name for name in symbol_outputs]
+        from .onnx_convert import unique_names  # a layer called twice names two outputs alike
+        return unique_names([name[:-len("_output")] if name.endswith("_output") else name for name in symbol_outputs])
     given = [str(name) for name in given]
     if len(given) != len(symbol_outputs) or len(set(given)) != len(given) or not all(given):
         raise ValueError("gluonx.export: output_names needs {} distinct non-empty names (one per output), got {}"

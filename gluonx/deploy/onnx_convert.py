@@ -11,6 +11,9 @@ The converter leaves most nodes unnamed. onnxruntime's graph optimizer names the
 their inputs, and refuses to load a graph where two fusions collide ("two nodes with same node name"),
 so every node gets a unique name before saving.
 
+A block that calls one layer twice has two symbol nodes with the same name, which the converter merges
+into one (an output disappears): such nodes are renamed (``name_dup1``) in a copy of the symbol first.
+
 Multi-output operators get other output names in ONNX than in MXNet (``rnn0`` + index instead of
 ``rnn0_state_output``) and the converter may list outputs in another order: the ONNX outputs are
 renamed to the names asked for (by default the symbol's ``list_outputs()``) in the symbol's order.
@@ -22,7 +25,8 @@ import numpy as np
 
 from .graph_io import input_names
 
-__all__ = ["OPSET", "pinned_opset", "export_onnx", "name_nodes", "rename_outputs", "run_onnx"]
+__all__ = ["OPSET", "pinned_opset", "export_onnx", "name_nodes", "rename_outputs", "run_onnx", "unique_names",
+           "unique_symbol"]
 
 #: The ONNX opset every gluonx export targets.
 OPSET = 13
@@ -62,6 +66,34 @@ def name_nodes(model):
     return model
 
 
+def unique_names(names):
+    """``names`` with repeats made unique by a suffix: ``["a", "a"]`` → ``["a", "a_1"]``."""
+    seen, out = set(), []
+    for name in names:
+        candidate, k = name, 0
+        while candidate in seen:
+            k += 1
+            candidate = "{}_{}".format(name, k)
+        seen.add(candidate)
+        out.append(candidate)
+    return out
+
+
+def unique_symbol(symbol_file):
+    """The graph JSON of ``symbol_file`` (a dict) with duplicated operator node names renamed."""
+    with open(symbol_file, "r", encoding="utf-8") as handle:
+        graph = json.load(handle)
+    seen = {}
+    for node in graph["nodes"]:
+        if node["op"] == "null":
+            continue
+        count = seen.get(node["name"], 0)
+        seen[node["name"]] = count + 1
+        if count:
+            node["name"] = "{}_dup{}".format(node["name"], count)
+    return graph
+
+
 def _rename_tensor(graph, old, new):
     for node in graph.node:
         for field in (node.input, node.output):
@@ -80,12 +112,6 @@ def _tensor_names(graph):
     return names
 
 
-def _symbol_heads(symbol_file):
-    with open(symbol_file, "r", encoding="utf-8") as handle:
-        graph = json.load(handle)
-    return [(graph["nodes"][node]["name"], index) for node, index, _ in graph["heads"]]
-
-
 def _match_outputs(heads, onnx_names):
     """Index into ``onnx_names`` of each symbol head, or None when they cannot be matched one to one."""
     position = {name: i for i, name in enumerate(onnx_names)}
@@ -99,8 +125,10 @@ def _match_outputs(heads, onnx_names):
     return found
 
 
-def rename_outputs(model, symbol_file, names):
+def rename_outputs(model, heads, names):
     """Reorder and rename the graph outputs of ``model`` to ``names`` in the symbol's output order.
+
+    ``heads`` are the symbol's outputs as (node name, output index).
 
     Returns
     -------
@@ -110,7 +138,7 @@ def rename_outputs(model, symbol_file, names):
     """
     graph = model.graph
     current = [v.name for v in graph.output]
-    order = _match_outputs(_symbol_heads(symbol_file), current)
+    order = _match_outputs(heads, current)
     how = "by name"
     if order is None:
         order, how = list(range(len(current))), "by order"
@@ -173,22 +201,27 @@ def export_onnx(symbol_file, params_file, inputs, onnx_file, batch_axes=None, dy
                                 for d, size in enumerate(shape)) for shape, axes in zip(shapes, dynamic_axes)]
     # export_model matches shapes to the graph's inputs in the order the graph first uses them
     # (Symbol.list_inputs), which need not be the call order data0, data1, ...
-    symbol = mx.sym.load(symbol_file)
+    graph = unique_symbol(symbol_file)
+    symbol = mx.sym.load_json(json.dumps(graph))
+    params = {key.split(":", 1)[-1]: value for key, value in mx.nd.load(params_file).items()} \
+        if mx.nd.load(params_file) else {}
     names = input_names(len(inputs))
     order = [names.index(n) for n in symbol.list_inputs() if n in names]
     shapes, dtypes = [shapes[i] for i in order], [dtypes[i] for i in order]
     if dynamic_shapes is not None:
         dynamic_shapes = [dynamic_shapes[i] for i in order]
+    heads = [(graph["nodes"][node]["name"], index) for node, index, _ in graph["heads"]]
     with pinned_opset(OPSET):
-        mx.onnx.export_model(symbol_file, params_file, in_shapes=shapes, in_types=dtypes,
+        mx.onnx.export_model(symbol, params, in_shapes=shapes, in_types=dtypes,
                              onnx_file_path=onnx_file, dynamic=dynamic_shapes is not None,
                              dynamic_input_shapes=dynamic_shapes)
     model = onnx.load(onnx_file)
     name_nodes(model)
-    matched = rename_outputs(model, symbol_file, list(output_names or symbol.list_outputs()))
+    names = list(output_names or unique_names(symbol.list_outputs()))
+    matched = rename_outputs(model, heads, names)
     onnx.checker.check_model(model)
     onnx.save(model, onnx_file)
-    return {"opset": OPSET, "outputs_matched": matched}
+    return {"opset": OPSET, "outputs_matched": matched, "names": names}
 
 
 def run_onnx(onnx_file, inputs, output_names=None, quiet=False):

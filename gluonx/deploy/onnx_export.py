@@ -98,6 +98,7 @@ def convert_to_onnx(symbol_file, params_file, flat_inputs, onnx_file, batch_axes
         raise ExportError("ONNX: the converted graph fails onnx.checker: {}".format(err)) from None
     strip_initializer_inputs(onnx_file)
     inputs, outputs = onnx_io_names(onnx_file)
+    converted.pop("names", None)  # the same as output_names, read back from the file
     return dict(converted, input_names=inputs, output_names=outputs)
 
 

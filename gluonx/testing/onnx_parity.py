@@ -47,9 +47,8 @@ def check_onnx(block, inputs, more_inputs=(), batch_axes=None, rtol=1e-4, atol=1
                               dynamic_axes=dynamic_axes)
     symbol_file, params_file = export_block(block, batches[0], os.path.join(directory, "model"))
     onnx_file = os.path.join(directory, "model.onnx")
-    export_onnx(symbol_file, params_file, batches[0], onnx_file, batch_axes=batch_axes, dynamic_axes=dynamic_axes)
-    import mxnet as mx
-    output_names = mx.sym.load(symbol_file).list_outputs()
+    output_names = export_onnx(symbol_file, params_file, batches[0], onnx_file, batch_axes=batch_axes,
+                               dynamic_axes=dynamic_axes)["names"]
     got = []
     for batch in batches:
         expected = flatten_outputs(block(*batch))
