@@ -1,4 +1,4 @@
-"""The conformance kit: checks of the hybridization contract (DESIGN §4) for any HybridBlock.
+"""The conformance kit: checks of the hybridization contract (docs/conformance.md) for any HybridBlock.
 
 Used by gluonx's own tests and by third-party plugins:
 

@@ -1,4 +1,4 @@
-"""Export, and reload in a process without gluonx (DESIGN §4, step 3)."""
+"""Export, and reload in a process without gluonx (hybridization contract, step 3; docs/conformance.md)."""
 import os
 import tempfile
 

@@ -1,4 +1,4 @@
-"""Imperative vs hybridized parity (DESIGN §4, step 2)."""
+"""Imperative vs hybridized parity (hybridization contract, step 2; docs/conformance.md)."""
 from ._arrays import as_ndarrays, assert_outputs_close, flatten_outputs
 
 
