@@ -6,6 +6,10 @@ another batch size such a graph returns wrong shapes silently, and an explicit `
 bigger input corrupts the heap (``free(): invalid next size`` at exit). So the probe first infers the
 graph's shapes at the new batch size without running anything, checks every reshape and the outputs, and
 only then runs the block.
+
+Other dynamic axes (a sequence length, an image's height and width) are named, and probed the same way
+with the axis doubled by repeating its entries (:func:`grow_named_axis`): repeated tokens and a tiled
+picture are valid data, and doubling keeps sizes that strided layers need (multiples of 2, 4, ...).
 """
 import json
 

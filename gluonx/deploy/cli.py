@@ -166,11 +166,10 @@ def run_export(args):
         output_names = [n.strip() for n in args.output_names.split(",")] if args.output_names else None
     except (ExportSourceError, ParameterMismatchError, ManifestError, ValueError, TypeError) as err:
         return _error("export", err, EXIT_USAGE)
-    from .graph_io import make_inputs
     from .exporter import export
     formats = ("symbol", "onnx") if args.onnx else ("symbol",)
     try:
-        result = export(source.block, args.out, make_inputs(specs, seed=args.seed), formats=formats,
+        result = export(source.block, args.out, specs, formats=formats, seed=args.seed,
                         dynamic_batch=not args.static_batch, batch_axes=[s.batch_axis for s in specs],
                         class_names=_class_names(args.class_names), preprocessing=preprocessing,
                         model=source.model, verify="isolated" if args.verify_isolated else True,

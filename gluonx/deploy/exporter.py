@@ -12,8 +12,11 @@ What plain ``HybridBlock.export`` leaves to the user, done here:
   recorded, so :class:`gluonx.Predictor` takes and returns the same nesting;
 - the structural and exported name of every parameter are recorded, so the weights load into a block
   built under any name scope (:func:`gluonx.deploy.load_parameters`);
-- ONNX goes through ``mx.onnx.export_model`` with a dynamic batch axis where the model allows it, is
-  checked with ``onnx.checker`` and compared with MXNet in onnxruntime.
+- other dynamic axes (sequence length, height, width; from the InputSpecs or ``dynamic_axes``) are
+  probed like the batch axis and recorded by name, with the reason when the graph fixes one;
+- ONNX goes through ``mx.onnx.export_model`` at opset 13 with every dynamic axis where onnxruntime accepts
+  it, unique node names and the block's output names, is checked with ``onnx.checker`` and compared with
+  MXNet in onnxruntime at every probed size.
 """
 import dataclasses
 import datetime
@@ -92,7 +95,7 @@ def _flat_adapter(block, input_format):
     return FlatInputs()
 
 
-def _example_arrays(example_inputs):
+def _example_arrays(example_inputs, seed=0):
     """Positional example inputs as (flat NDArrays, format, InputSpecs or None)."""
     import mxnet as mx
     from .._registry import InputSpec
@@ -105,7 +108,7 @@ def _example_arrays(example_inputs):
     specs = None
     if all(isinstance(x, InputSpec) for x in example_inputs):
         specs = example_inputs
-        example_inputs = make_inputs(specs, seed=0)
+        example_inputs = make_inputs(specs, seed=seed)
     flat, fmt = flatten(example_inputs)
     arrays = []
     for index, value in enumerate(flat):
@@ -255,7 +258,7 @@ def _publish(staging, path, kinds, manifest_data):
 
 def export(block, path, example_inputs, formats=FORMATS, *, dynamic_batch=True, batch_axes=None,
            class_names=None, preprocessing=None, model=None, verify=True, rtol=1e-4, atol=1e-5,
-           dynamic_axes=None, output_names=None, postprocessing=None):
+           dynamic_axes=None, output_names=None, postprocessing=None, seed=0):
     """Export a block for deployment: symbol + parameters, optionally ONNX, and a manifest.
 
     Parameters
@@ -304,6 +307,8 @@ def export(block, path, example_inputs, formats=FORMATS, *, dynamic_batch=True, 
         ``{"outputs": {NAME: {"kind": ...}}}``: what each output holds (``boxes``, ``scores``,
         ``class_ids``, ``class_scores``, ``mask``, ``token_ids``), so that the Predictor maps boxes and
         masks back to the original image; see :mod:`gluonx.deploy.postprocessing`.
+    seed : int
+        Seed of the example inputs generated from InputSpecs.
 
     Returns
     -------
@@ -345,7 +350,7 @@ def export(block, path, example_inputs, formats=FORMATS, *, dynamic_batch=True, 
     if os.path.exists(path) and not os.path.isdir(path):
         raise ValueError("gluonx.export: {} exists and is not a folder".format(path))
     os.makedirs(path, exist_ok=True)
-    arrays, input_format, specs = _example_arrays(example_inputs)
+    arrays, input_format, specs = _example_arrays(example_inputs, seed)
     axes = _batch_axes(arrays, specs, batch_axes, dynamic_batch)
     preprocessing = validate_preprocessing(preprocessing, arrays[0].shape)
     _check_initialized(block)

@@ -198,3 +198,23 @@ def test_a_version_1_manifest_still_loads_and_a_newer_one_is_refused(tagger_expo
     json.dump(data, open(path, "w"))
     with pytest.raises(ManifestError, match="newer gluonx"):
         Predictor(old)
+
+
+def test_cli_exports_a_language_model_with_dynamic_time_and_predicts_another_length(tmp_path, capsys):
+    from gluonx.cli import main
+    folder = tmp_path / "lm"
+    assert main(["export", "gru_lm", "--out", str(folder), "--onnx", "--output-names", "logits,state"]) == 0
+    capsys.readouterr()
+    manifest = json.load(open(str(folder / "manifest.json")))
+    assert manifest["onnx"]["dynamic_axes"] == [[0, 1], [1]]
+    rng = np.random.RandomState(4)
+    tokens, state = rng.randint(0, 17, (8, 3)).astype("int32"), rng.uniform(-1, 1, (2, 3, 6)).astype("float32")
+    np.save(str(tmp_path / "tokens.npy"), tokens)
+    np.save(str(tmp_path / "state.npy"), state)
+    assert main(["predict", str(folder), str(tmp_path / "tokens.npy"), str(tmp_path / "state.npy"), "--json",
+                 "--backend", "onnxruntime"]) == 0
+    payload = {o["name"]: np.array(o["values"]) for o in json.loads(capsys.readouterr().out)["outputs"]}
+    want = Predictor(str(folder)).predict(tokens, state, named=True)   # the symbol, in MXNet
+    assert payload["logits"].shape == (8, 3, 17)
+    for name in ("logits", "state"):
+        np.testing.assert_allclose(payload[name], want[name], rtol=1e-4, atol=1e-5)
