@@ -39,9 +39,10 @@ def register_models(registry):
     # Any mode (rnn_tanh, rnn_relu, gru, lstm) through the ``mode`` argument; LSTM by default.
     registry.register("birnn_encoder", "gluonx.models.rnn_lm:BidirectionalRNNEncoder", task="sequence-encoder",
                       description="Bidirectional RNN/GRU/LSTM encoder of token ids: per-step features of both "
-                                  "directions (T, N, 2H); ONNX: MXNet's RNN converter takes 1 or 2 layers and, when "
-                                  "bidirectional, only a 1-layer LSTM (the conformance example has 1 layer)", book_section="D2L 6.10",
-                      inputs=[_TOKENS] + _state_specs(2, directions=2, layers=1), kwargs=dict(_LM_KWARGS, mode="lstm", num_layers=1),
+                                  "directions (T, N, 2H); ONNX: MXNet's RNN converter takes 1 or 2 layers and, "
+                                  "when bidirectional, only a 1-layer LSTM (the conformance example has 1 layer)",
+                      book_section="D2L 6.10", inputs=[_TOKENS] + _state_specs(2, directions=2, layers=1),
+                      kwargs=dict(_LM_KWARGS, mode="lstm", num_layers=1),
                       onnx=True, tags=("rnn", "stateful", "bidirectional"))
 
 
