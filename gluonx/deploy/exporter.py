@@ -23,6 +23,7 @@ import datetime
 import json
 import os
 import platform
+import re
 import shutil
 import tempfile
 
@@ -534,6 +535,9 @@ def _output_names(given, symbol_outputs):
         from .onnx_convert import unique_names  # a layer called twice names two outputs alike
         return unique_names([name[:-len("_output")] if name.endswith("_output") else name for name in symbol_outputs])
     given = [str(name) for name in given]
+    reserved = sorted(set(given) & {"data"} | {n for n in given if re.fullmatch(r"data\d+", n)})
+    if reserved:
+        raise ValueError("gluonx.export: output_names {} are input names (data, data0, data1, ...)".format(reserved))
     if len(given) != len(symbol_outputs) or len(set(given)) != len(given) or not all(given):
         raise ValueError("gluonx.export: output_names needs {} distinct non-empty names (one per output), got {}"
                          .format(len(symbol_outputs), given))

@@ -151,6 +151,10 @@ def rename_outputs(model, heads, names):
     del graph.output[:]
     graph.output.extend(copies)
     taken = _tensor_names(graph)
+    fixed = {v.name for v in graph.input} | {t.name for t in graph.initializer}
+    clash = sorted(set(names) & fixed - {v.name for v in copies})
+    if clash:
+        raise ValueError("output names {} are already graph inputs or weights".format(clash))
     targets = dict(zip([v.name for v in copies], names))
     for old, new in targets.items():
         if old == new:

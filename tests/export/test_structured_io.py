@@ -218,3 +218,10 @@ def test_cli_exports_a_language_model_with_dynamic_time_and_predicts_another_len
     assert payload["logits"].shape == (8, 3, 17)
     for name in ("logits", "state"):
         np.testing.assert_allclose(payload[name], want[name], rtol=1e-4, atol=1e-5)
+
+
+def test_output_names_are_checked(tagger_export, tmp_path):
+    net, _, _ = tagger_export
+    for names, message in ((["a"], "2 distinct"), (["a", "a"], "2 distinct"), (["data0", "b"], "input names")):
+        with pytest.raises(ValueError, match=message):
+            gluonx.export(net, str(tmp_path / "x"), SPECS, formats=("symbol",), output_names=names)
