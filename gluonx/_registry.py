@@ -58,7 +58,26 @@ class InputSpec:
     batch_axis : int or None
         Axis that holds the batch (``None``: no batch axis, e.g. a recurrent state of fixed size).
     name : str, optional
-        Human-readable name, shown by ``gluonx info``.
+        Human-readable name, shown by ``gluonx info`` and written in export manifests; a
+        :class:`gluonx.Predictor` also accepts inputs keyed by it.
+    dynamic_axes : dict of int to str, optional
+        Axes besides the batch whose size may change, each with a name shared by the inputs that must
+        agree on it: ``{0: "time"}`` for (T, N) token ids, ``{2: "height", 3: "width"}`` for images. The
+        conformance kit checks the entry at other sizes of these axes and ``gluonx.export`` probes them
+        and keeps them dynamic in the symbol and (where onnxruntime accepts it) in ONNX.
+    vocab_size : int, optional
+        For integer token ids: the vocabulary size; sets ``low=0, high=vocab_size`` (ids are in
+        ``[0, vocab_size)``, and a Predictor refuses ids outside it).
+    length_of : (int, int), optional
+        For valid lengths: ``(input index, axis)`` of the sequence they measure; generated values are in
+        ``[max(low, 1), size of that axis]`` at every sequence length.
+
+    Examples
+    --------
+    Token ids and their valid lengths, with a dynamic batch and sequence length::
+
+        tokens = InputSpec((2, 5), dtype="int32", vocab_size=100, dynamic_axes={1: "time"}, name="tokens")
+        lengths = InputSpec((2,), dtype="int32", low=1, length_of=(0, 1), name="valid_length")
     """
 
     shape: Tuple[int, ...]
@@ -67,14 +86,58 @@ class InputSpec:
     high: float = 1.0
     batch_axis: Optional[int] = 0
     name: Optional[str] = None
+    dynamic_axes: Any = ()
+    vocab_size: Optional[int] = None
+    length_of: Optional[Tuple[int, int]] = None
 
     def __post_init__(self):
         object.__setattr__(self, "shape", tuple(int(s) for s in self.shape))
         if any(s <= 0 for s in self.shape):
             raise ValueError("InputSpec shape must be positive, got {}".format(self.shape))
-        if self.batch_axis is not None and not -len(self.shape) <= self.batch_axis < len(self.shape):
+        rank = len(self.shape)
+        if self.batch_axis is not None and not -rank <= self.batch_axis < rank:
             raise ValueError("InputSpec batch_axis {} is out of range for shape {}".format(
                 self.batch_axis, self.shape))
+        if self.batch_axis is not None and self.batch_axis < 0:
+            object.__setattr__(self, "batch_axis", self.batch_axis % rank)
+        pairs = self.dynamic_axes.items() if isinstance(self.dynamic_axes, dict) else (self.dynamic_axes or ())
+        axes = []
+        for axis, axis_name in pairs:
+            if isinstance(axis, str) and axis.lstrip("-").isdigit():
+                axis = int(axis)  # the JSON form (to_dict) keys axes by strings
+            if isinstance(axis, bool) or not isinstance(axis, int) or not -rank <= axis < rank:
+                raise ValueError("InputSpec dynamic axis {!r} is out of range for shape {}".format(axis, self.shape))
+            if not isinstance(axis_name, str) or not axis_name or axis_name == "batch":
+                raise ValueError("InputSpec dynamic axis {} needs a name other than 'batch' (e.g. 'time', "
+                                 "'height'), got {!r}".format(axis, axis_name))
+            if axis % rank == self.batch_axis:
+                raise ValueError("InputSpec dynamic axis {} is the batch axis, which is dynamic already".format(axis))
+            axes.append((axis % rank, axis_name))
+        if len({a for a, _ in axes}) != len(axes):
+            raise ValueError("InputSpec dynamic_axes names axis twice: {}".format(self.dynamic_axes))
+        object.__setattr__(self, "dynamic_axes", tuple(sorted(axes)))
+        if self.vocab_size is not None:
+            if not self.is_integer:
+                raise ValueError("InputSpec vocab_size needs an integer dtype, got {}".format(self.dtype))
+            if isinstance(self.vocab_size, bool) or not isinstance(self.vocab_size, int) or self.vocab_size < 1:
+                raise ValueError("InputSpec vocab_size must be a positive integer, got {!r}".format(self.vocab_size))
+            object.__setattr__(self, "low", 0)
+            object.__setattr__(self, "high", self.vocab_size)
+        if self.length_of is not None:
+            if not self.is_integer or len(tuple(self.length_of)) != 2:
+                raise ValueError("InputSpec length_of must be (input index, axis) on an integer input, got {!r} "
+                                 "with dtype {}".format(self.length_of, self.dtype))
+            object.__setattr__(self, "length_of", tuple(int(v) for v in self.length_of))
+        if self.is_integer and self.length_of is None and int(self.high) <= int(self.low):
+            raise ValueError("InputSpec integer range [{}, {}) is empty".format(self.low, self.high))
+
+    @property
+    def axis_names(self):
+        """Axis → name for the batch axis (``"batch"``) and every dynamic axis."""
+        names = dict(self.dynamic_axes)
+        if self.batch_axis is not None:
+            names[self.batch_axis] = "batch"
+        return dict(sorted(names.items()))
 
     @property
     def is_integer(self):
@@ -96,7 +159,9 @@ class InputSpec:
 
     def to_dict(self):
         """Plain-JSON form (for manifests and ``gluonx info``)."""
-        return dataclasses.asdict(self)
+        out = dataclasses.asdict(self)
+        out["dynamic_axes"] = {str(axis): name for axis, name in self.dynamic_axes}
+        return out
 
 
 def _split_factory(factory):

@@ -141,3 +141,46 @@ def test_check_gradient_uses_inference_mode():
     check_gradient(net, [mx.nd.random.uniform(shape=(2, 3))])  # dropout off: finite differences agree
     with autograd.record():
         assert autograd.is_training()
+
+
+def test_make_inputs_respect_vocabulary_valid_lengths_and_axis_sizes():
+    specs = [InputSpec((3, 5), dtype="int32", vocab_size=7, dynamic_axes={1: "time"}),
+             InputSpec((3,), dtype="int32", low=1, length_of=(0, 1))]
+    for steps in (1, 5, 40):
+        tokens, lengths = make_inputs(specs, sizes={"time": steps}, seed=steps)
+        assert tokens.shape == (3, steps) and tokens.dtype == np.int32
+        assert 0 <= tokens.asnumpy().min() and tokens.asnumpy().max() < 7
+        assert 1 <= lengths.asnumpy().min() and lengths.asnumpy().max() <= steps
+    with pytest.raises(ValueError, match="needs an integer dtype"):
+        InputSpec((2, 3), vocab_size=5)
+    with pytest.raises(ValueError, match="batch axis"):
+        InputSpec((2, 3), dynamic_axes={0: "time"})
+
+
+class BakedLength(nn.HybridBlock):
+    """Flattens (N, T, E) with T fixed at 5: the time axis is not really dynamic."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        with self.name_scope():
+            self.embedding = nn.Embedding(7, 2)
+            self.dense = nn.Dense(3, in_units=10)
+
+    def hybrid_forward(self, F, tokens):
+        return self.dense(F.reshape(self.embedding(tokens), (-1, 10)))
+
+
+def test_check_entry_runs_other_sequence_lengths_and_catches_a_baked_length():
+    from gluonx import ModelInfo
+    from gluonx.testing import check_entry, entry_dynamic_axes, entry_inputs
+    tokens = InputSpec((2, 5), dtype="int32", vocab_size=7, dynamic_axes={1: "time"})
+    info = ModelInfo("baked", BakedLength, plugin="test", inputs=[tokens], onnx=True)
+    inputs, more = entry_inputs(info)
+    assert [tuple(batch[0].shape) for batch in more] == [(1, 5), (3, 5), (2, 2), (2, 10)]
+    assert entry_dynamic_axes(info) == [[0, 1]]
+    with pytest.raises(Exception):  # MXNet's own shape error at sequence length 2
+        check_entry(info, checks=("hybridize",))
+    # the same block passes when it does not claim a dynamic length: the failure above is the time axis
+    fixed = ModelInfo("fixed", BakedLength, plugin="test", inputs=[InputSpec((2, 5), dtype="int32", vocab_size=7)],
+                      onnx=True)
+    assert check_entry(fixed, checks=("hybridize", "onnx")) == ["hybridize", "onnx"]

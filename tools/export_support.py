@@ -35,7 +35,13 @@ every check marked **pass** on every registered model, so each pass here is enfo
   be imported, with the same outputs as the block (deployment needs only MXNet);
 - **ONNX parity**: converted with `mx.onnx.export_model`, valid for `onnx.checker`, same outputs in
   onnxruntime;
-- **dynamic batch**: the checks also pass at batch sizes 1 and 3 (for ONNX, through a dynamic batch axis).
+- **dynamic batch**: the checks also pass at batch sizes 1 and 3 (for ONNX, through a dynamic batch axis);
+- **other dynamic axes**: axes besides the batch that the entry's example inputs declare dynamic (sequence
+  length `time`, image `height`/`width`): the checks also pass at half and double their example size, and
+  ONNX keeps them dynamic.
+
+ONNX files target opset 13 (pinned whatever the installed onnx's newest is), every node is named, and the
+outputs carry the block's output names.
 
 Export a model with `gluonx export NAME --out DIR --onnx`, or `gluonx.export(block, DIR, inputs)`; see
 [export.md](export.md).
@@ -66,13 +72,15 @@ def support_rows(infos):
             "fresh-process reload": PASS if info.export else NO,
             "ONNX parity": PASS if info.export and info.onnx else NO,
             "dynamic batch": "yes" if info.dynamic_batch else NO,
+            "other dynamic axes": ", ".join(sorted({name for spec in info.inputs for _, name in spec.dynamic_axes}))
+            or "-",
             "reason when not": "; ".join(reasons) or "-",
         })
     return rows
 
 
 COLUMNS = ("name", "plugin", "extra", "symbol export", "fresh-process reload", "ONNX parity", "dynamic batch",
-           "reason when not")
+           "other dynamic axes", "reason when not")
 
 
 def render(rows):
@@ -122,16 +130,16 @@ def generate(pattern="*"):
 def probe(pattern):
     """Run the checks that matching models do not claim and print what happens (the reason to record)."""
     import gluonx
-    from gluonx.testing import build_entry, check_export, check_onnx, entry_inputs
+    from gluonx.testing import build_entry, check_export, check_onnx, entry_dynamic_axes, entry_inputs
     for info in gluonx.registry("models").infos(pattern):
         inputs, more = entry_inputs(info)
         tries = []
         if not info.export:
             tries.append(("symbol export", lambda: check_export(build_entry(info), inputs, more)))
         if not info.onnx:
-            axes = [spec.batch_axis for spec in info.inputs] if info.dynamic_batch else None
-            tries.append(("ONNX parity", lambda: check_onnx(build_entry(info), inputs, more if axes else (),
-                                                             batch_axes=axes, rtol=info.rtol, atol=info.atol)))
+            axes = entry_dynamic_axes(info)
+            tries.append(("ONNX parity", lambda: check_onnx(build_entry(info), inputs, more if any(axes) else (),
+                                                             dynamic_axes=axes, rtol=info.rtol, atol=info.atol)))
         for label, attempt in tries:
             try:
                 attempt()

@@ -6,12 +6,17 @@ another batch size such a graph returns wrong shapes silently, and an explicit `
 bigger input corrupts the heap (``free(): invalid next size`` at exit). So the probe first infers the
 graph's shapes at the new batch size without running anything, checks every reshape and the outputs, and
 only then runs the block.
+
+Other dynamic axes (a sequence length, an image's height and width) are named, and probed the same way
+with the axis doubled by repeating its entries (:func:`grow_named_axis`): repeated tokens and a tiled
+picture are valid data, and doubling keeps sizes that strided layers need (multiples of 2, 4, ...).
 """
 import json
 
 import numpy as np
 
-__all__ = ["NO_BATCH", "batch_size", "one_more_sample", "graph_problem", "scaling_problem", "output_batch_axis"]
+__all__ = ["NO_BATCH", "batch_size", "one_more_sample", "graph_problem", "scaling_problem", "output_batch_axis",
+           "named_axes", "grow_named_axis"]
 
 NO_BATCH = "exported with dynamic_batch=False or without a batch axis"
 _RESHAPE_OPS = ("Reshape", "reshape", "_np_reshape", "_npx_reshape")
@@ -97,3 +102,54 @@ def output_batch_axis(out, other):
     if len(changed) == 1 and other.shape[changed[0]] == out.shape[changed[0]] + 1:
         return changed[0]
     return None
+
+
+def named_axes(specs, arrays, dynamic_axes=None):
+    """Per input, the named dynamic axes besides the batch: ``[[(axis, name), ...], ...]``.
+
+    Taken from ``dynamic_axes`` (per input, a dict axis → name) when given, else from the InputSpecs,
+    else none. Inputs sharing a name must agree on its size.
+    """
+    if dynamic_axes is not None:
+        dynamic_axes = list(dynamic_axes)
+        if len(dynamic_axes) != len(arrays):
+            raise ValueError("gluonx.export: dynamic_axes has {} entries for {} inputs".format(
+                len(dynamic_axes), len(arrays)))
+        named = []
+        for index, (entry, x) in enumerate(zip(dynamic_axes, arrays)):
+            pairs = []
+            for axis, name in dict(entry or {}).items():
+                axis = int(axis)
+                if not -x.ndim <= axis < x.ndim or not isinstance(name, str) or not name or name == "batch":
+                    raise ValueError("gluonx.export: dynamic axis {}={!r} of input {} (shape {}) needs an axis in "
+                                     "range and a name other than 'batch'".format(axis, name, index, x.shape))
+                pairs.append((axis % x.ndim, name))
+            named.append(sorted(pairs))
+    elif specs is not None:
+        named = [list(spec.dynamic_axes) for spec in specs]
+    else:
+        named = [[] for _ in arrays]
+    sizes = {}
+    for index, (pairs, x) in enumerate(zip(named, arrays)):
+        for axis, name in pairs:
+            if sizes.setdefault(name, x.shape[axis]) != x.shape[axis]:
+                raise ValueError("gluonx.export: inputs disagree on the size of axis '{}': {} and {} (input {})"
+                                 .format(name, sizes[name], x.shape[axis], index))
+    return named
+
+
+def grow_named_axis(arrays, named, name):
+    """The inputs with every axis called ``name`` doubled by repeating its entries (valid data at another
+    size: repeated tokens, a tiled image)."""
+    import mxnet as mx
+    out = []
+    for x, pairs in zip(arrays, named):
+        axes = [axis for axis, axis_name in pairs if axis_name == name]
+        if not axes:
+            out.append(x)
+            continue
+        value = x.asnumpy()
+        for axis in axes:
+            value = np.concatenate([value, value], axis=axis)
+        out.append(mx.nd.array(value, dtype=x.dtype))
+    return out

@@ -6,6 +6,8 @@
     $ gluonx export template_mlp --out exports/mlp --input-shape 8,16 --kwargs '{"num_classes": 3}'
     $ gluonx predict exports/lenet digit.png --top-k 3
     $ gluonx predict exports/mlp features.npy --backend onnxruntime --raw
+    $ gluonx export lenet --out exports/lenet-any --resize letterbox     # raw pictures of any size
+    $ gluonx predict exports/lenet-any photo.jpg --json --save-png annotated.png
 
 Configuration functions only add arguments: importing this module loads neither NumPy nor MXNet, so
 every other ``gluonx`` command stays fast.
@@ -84,6 +86,15 @@ def configure_export(parser):
                         help="multiplies 0-255 pixel values before normalization (default 1/255)")
     parser.add_argument("--mean", type=_floats, default=None, metavar="M[,M,M]", help="per-channel mean")
     parser.add_argument("--std", type=_positive_floats, default=None, metavar="S[,S,S]", help="per-channel std")
+    parser.add_argument("--resize", choices=("stretch", "letterbox", "keep-aspect", "none"), default=None,
+                        help="how a picture of any size fits the image input (default stretch; keep-aspect and "
+                             "none need dynamic height and width, see --dynamic-axis)")
+    parser.add_argument("--channel-order", choices=("RGB", "BGR"), default=None, help="channel order of pictures")
+    parser.add_argument("--pad-value", type=float, default=None, help="letterbox padding, 0-255 (default 0)")
+    parser.add_argument("--dynamic-axis", action="append", default=None, metavar="[INPUT:]AXIS=NAME",
+                        help="an axis besides the batch that may change size, e.g. 2=height 3=width (image) or "
+                             "1:0=time; repeat per axis (default: the model's registered ones)")
+    parser.add_argument("--output-names", default=None, metavar="A,B,...", help="names of the outputs")
     parser.add_argument("--seed", type=int, default=0, help="seed of random weights and example inputs")
     parser.add_argument("--verify-isolated", action="store_true",
                         help="also reload the symbol in a fresh process in which gluonx is not importable")
@@ -114,8 +125,12 @@ def _example_specs(default_specs, shapes, dtypes):
         shape = shapes[index] if shapes else base.shape
         dtype = (dtypes[index] if len(dtypes) > 1 else dtypes[0]) if dtypes else base.dtype
         batch_axis = base.batch_axis if base.batch_axis is None or base.batch_axis < len(shape) else 0
+        same_rank = len(shape) == len(base.shape)
+        integer = dtype.startswith(("int", "uint"))
         specs.append(InputSpec(shape, dtype=dtype, low=base.low, high=base.high, batch_axis=batch_axis,
-                               name=base.name))
+                               name=base.name, dynamic_axes=base.dynamic_axes if same_rank else (),
+                               vocab_size=base.vocab_size if integer else None,
+                               length_of=base.length_of if integer else None))
     return specs
 
 
@@ -128,8 +143,27 @@ def _preprocessing(args, first_shape, first_dtype):
         if args.mean or args.std or args.scale is not None:
             raise ValueError("--mean/--std/--scale need an image layout (--layout NCHW or NHWC)")
         return None
-    return {"layout": layout, "scale": args.scale if args.scale is not None else 1.0 / 255,
-            "mean": args.mean, "std": args.std}
+    out = {"layout": layout, "scale": args.scale if args.scale is not None else 1.0 / 255,
+           "mean": args.mean, "std": args.std}
+    out.update({key: value for key, value in (("resize", args.resize), ("channel_order", args.channel_order),
+                                              ("pad_value", args.pad_value)) if value is not None})
+    return out
+
+
+def parse_dynamic_axes(texts, count):
+    """``["2=height", "3=width", "1:0=time"]`` → per input a dict axis → name (None when no flag was given)."""
+    if not texts:
+        return None
+    out = [{} for _ in range(count)]
+    for text in texts:
+        match = re.fullmatch(r"\s*(?:(\d+)\s*:)?\s*(-?\d+)\s*=\s*([A-Za-z_][\w-]*)\s*", text)
+        if not match:
+            raise ValueError("--dynamic-axis {!r}: expected [INPUT:]AXIS=NAME, e.g. 2=height or 1:0=time".format(text))
+        index = int(match.group(1) or 0)
+        if index >= count:
+            raise ValueError("--dynamic-axis {!r}: the model has {} input(s)".format(text, count))
+        out[index][int(match.group(2))] = match.group(3)
+    return out
 
 
 def run_export(args):
@@ -148,16 +182,18 @@ def run_export(args):
         source = resolve_source(args.source, kwargs=kwargs, params=args.params, seed=args.seed)
         specs = _example_specs(source.inputs, shapes, args.dtype)
         preprocessing = _preprocessing(args, specs[0].shape, specs[0].dtype)
+        dynamic_axes = parse_dynamic_axes(args.dynamic_axis, len(specs))
+        output_names = [n.strip() for n in args.output_names.split(",")] if args.output_names else None
     except (ExportSourceError, ParameterMismatchError, ManifestError, ValueError, TypeError) as err:
         return _error("export", err, EXIT_USAGE)
-    from ..testing import make_inputs
     from .exporter import export
     formats = ("symbol", "onnx") if args.onnx else ("symbol",)
     try:
-        result = export(source.block, args.out, make_inputs(specs, seed=args.seed), formats=formats,
+        result = export(source.block, args.out, specs, formats=formats, seed=args.seed,
                         dynamic_batch=not args.static_batch, batch_axes=[s.batch_axis for s in specs],
                         class_names=_class_names(args.class_names), preprocessing=preprocessing,
-                        model=source.model, verify="isolated" if args.verify_isolated else True, force=args.force)
+                        model=source.model, verify="isolated" if args.verify_isolated else True, force=args.force,
+                        dynamic_axes=dynamic_axes, output_names=output_names)
     except (ExportError, ValueError) as err:
         return _error("export", err, EXIT_ERROR)
     _report_export(result, source, args.json)
@@ -174,7 +210,8 @@ def _report_export(result, source, as_json):
         print("  {:<7} {:<20} {:>12,} bytes  sha256 {}".format(kind, record["path"], record["bytes"],
                                                                record["sha256"][:16]))
     for spec in manifest.inputs:
-        dims = ["N" if d in spec["dynamic_axes"] else str(s) for d, s in enumerate(spec["shape"])]
+        dims = [("N" if d == spec["batch_axis"] else (spec.get("axis_names") or {}).get(str(d), "*"))
+                if d in spec["dynamic_axes"] else str(s) for d, s in enumerate(spec["shape"])]
         print("  input  {} ({}) {}".format(spec["name"], ", ".join(dims), spec["dtype"]))
     for spec in manifest.outputs:
         print("  output {} {} {}".format(spec["name"], tuple(spec["shape"]), spec["dtype"]))
@@ -200,6 +237,9 @@ def configure_predict(parser):
     parser.add_argument("--raw", action="store_true", help="print raw outputs even for a classifier")
     parser.add_argument("--batch-size", type=positive_int_arg, default=None, help="samples per run")
     parser.add_argument("--save", default=None, metavar="FILE.npz", help="also save the outputs")
+    parser.add_argument("--save-png", default=None, metavar="FILE.png",
+                        help="for one picture: write it annotated with the boxes, mask or class found")
+    parser.add_argument("--min-score", type=float, default=0.5, help="boxes drawn by --save-png score at least this")
     parser.add_argument("--json", action="store_true", help="machine-readable output")
 
 
@@ -239,23 +279,45 @@ def _is_classifier(predictor, outputs, raw):
     return bool(predictor.class_names) or predictor.manifest.task == "classification"
 
 
+def _single_image(predictor, paths):
+    """The path of the one picture given to a one-input model with image preprocessing, else None."""
+    from .preprocessing import IMAGE_SUFFIXES
+    if len(paths) != 1 or len(predictor.inputs) != 1 or os.path.splitext(paths[0])[1].lower() not in IMAGE_SUFFIXES:
+        return None
+    return paths[0]
+
+
 def run_predict(args):
     from .errors import InputMismatchError
     from .manifest import ManifestError
     from .predictor import Predictor, top_k
+    transform = None
     try:
         predictor = Predictor(args.folder, ctx=args.ctx, backend=args.backend, batch_size=args.batch_size)
-        arrays = _read_inputs(predictor, args.inputs)
-        outputs = predictor.predict_flat(*arrays)
+        image = _single_image(predictor, args.inputs)
+        if image is not None:
+            # boxes and masks come back in the picture's own pixels (the manifest's postprocessing)
+            named = predictor.predict_image(image, named=True)
+            transform = named.pop("_transform")
+            outputs = [named[name] for name in predictor.manifest.output_names]
+        else:
+            if args.save_png:
+                raise ValueError("--save-png needs one picture (.png/.jpg) as the input of a one-input model")
+            arrays = _read_inputs(predictor, args.inputs)
+            outputs = predictor.predict_flat(*arrays)
     except (ManifestError, InputMismatchError, ValueError) as err:
         return _error("predict", err, EXIT_USAGE)
     if args.save:
         _save_outputs(args.save, outputs)
     classifier = _is_classifier(predictor, outputs, args.raw)
     ranked = top_k(outputs[0], args.top_k, predictor.class_names) if classifier else None
+    if args.save_png:
+        _save_png(args, predictor, image, outputs, ranked)
     if args.json:
         payload = {"outputs": [{"name": spec["name"], "shape": list(out.shape), "values": out.tolist()}
                                for spec, out in zip(predictor.outputs, outputs)]}
+        if transform is not None:
+            payload["image"] = dict(transform, path=image)
         if ranked is not None:
             payload["top_k"] = [[{"index": i, "name": name, "probability": p} for i, name, p in row]
                                 for row in ranked]
@@ -265,6 +327,15 @@ def run_predict(args):
     else:
         _print_raw(predictor, outputs)
     return 0
+
+
+def _save_png(args, predictor, image, outputs, ranked):
+    from .annotate import save_annotated
+    from .preprocessing import load_image
+    picture = load_image(image, 3)
+    named = dict(zip(predictor.manifest.output_names, outputs))
+    save_annotated(args.save_png, picture, named, predictor.manifest.postprocessing, predictor.class_names,
+                   top=ranked[0][0] if ranked else None, min_score=args.min_score)
 
 
 def _save_outputs(path, outputs):

@@ -17,8 +17,11 @@ What plain ``HybridBlock.export`` leaves to the user, done here:
   recorded, so :class:`gluonx.Predictor` takes and returns the same nesting;
 - the structural and exported name of every parameter are recorded, so the weights load into a block
   built under any name scope (:func:`gluonx.deploy.load_parameters`);
-- ONNX goes through ``mx.onnx.export_model`` with a dynamic batch axis where the model allows it, is
-  checked with ``onnx.checker`` and compared with MXNet in onnxruntime.
+- other dynamic axes (sequence length, height, width; from the InputSpecs or ``dynamic_axes``) are
+  probed like the batch axis and recorded by name, with the reason when the graph fixes one;
+- ONNX goes through ``mx.onnx.export_model`` at opset 13 with every dynamic axis where onnxruntime accepts
+  it, unique node names and the block's output names, is checked with ``onnx.checker`` and compared with
+  MXNet in onnxruntime at every probed size.
 """
 import contextlib
 import dataclasses
@@ -33,10 +36,12 @@ import tempfile
 
 import numpy as np
 
-from .batch_probe import NO_BATCH, batch_size, graph_problem, one_more_sample, output_batch_axis, scaling_problem
+from .batch_probe import (NO_BATCH, batch_size, graph_problem, grow_named_axis, named_axes, one_more_sample,
+                          output_batch_axis, scaling_problem)
 from .errors import ExportError
 from .manifest import FORMAT, FORMAT_VERSION, MANIFEST_NAME, Manifest, ManifestError, file_record, read_manifest
-from .preprocessing import validate_preprocessing
+from .postprocessing import validate_postprocessing
+from .preprocessing import check_resize, validate_preprocessing
 from .structure import flatten, regroup
 
 __all__ = ["export", "ExportResult", "FILE_NAMES", "FORMATS"]
@@ -105,11 +110,11 @@ def _flat_adapter(block, input_format):
     return FlatInputs()
 
 
-def _example_arrays(example_inputs):
+def _example_arrays(example_inputs, seed=0):
     """Positional example inputs as (flat NDArrays, format, InputSpecs or None)."""
     import mxnet as mx
     from .._registry import InputSpec
-    from ..testing import make_inputs
+    from .graph_io import make_inputs
     if isinstance(example_inputs, (mx.nd.NDArray, np.ndarray, InputSpec)):
         example_inputs = [example_inputs]
     example_inputs = list(example_inputs)
@@ -118,7 +123,7 @@ def _example_arrays(example_inputs):
     specs = None
     if all(isinstance(x, InputSpec) for x in example_inputs):
         specs = example_inputs
-        example_inputs = make_inputs(specs, seed=0)
+        example_inputs = make_inputs(specs, seed=seed)
     flat, fmt = flatten(example_inputs)
     arrays = []
     for index, value in enumerate(flat):
@@ -205,7 +210,7 @@ def _run_symbol(symbol_file, params_file, names, arrays):
 
 
 def _reload_isolated(staging, names, batches):
-    from ..testing import run_isolated
+    from .isolated import run_isolated
     for index, batch in enumerate(batches):
         np.savez(os.path.join(staging, "inputs{}.npz".format(index)), *[x.asnumpy() for x in batch])
     try:
@@ -406,7 +411,8 @@ def _publish(staging, path, kinds, manifest_data):
 
 
 def export(block, path, example_inputs, formats=FORMATS, *, dynamic_batch=True, batch_axes=None,
-           class_names=None, preprocessing=None, model=None, verify=True, rtol=1e-4, atol=1e-5, force=False):
+           class_names=None, preprocessing=None, model=None, verify=True, rtol=1e-4, atol=1e-5, force=False,
+           dynamic_axes=None, output_names=None, postprocessing=None, seed=0):
     """Export a block for deployment: symbol + parameters, optionally ONNX, and a manifest.
 
     Parameters
@@ -434,7 +440,9 @@ def export(block, path, example_inputs, formats=FORMATS, *, dynamic_batch=True, 
         Names of the classes of a classifier, in output order.
     preprocessing : dict, optional
         How raw images become the first input: ``layout`` (``"NCHW"``/``"NHWC"``), ``scale`` (applied to
-        0-255 pixel values first, e.g. ``1/255``), per-channel ``mean`` and ``std``.
+        0-255 pixel values first, e.g. ``1/255``), per-channel ``mean`` and ``std``, ``channel_order``
+        (``"RGB"``/``"BGR"``), ``resize`` (``"stretch"``, ``"letterbox"``, ``"keep-aspect"``, ``"none"``)
+        and ``pad_value``; see :mod:`gluonx.deploy.preprocessing`.
     model : dict, optional
         Descriptive fields stored in the manifest's ``model`` record (``name``, ``task``, ``kwargs``...).
     verify : bool or str
@@ -447,6 +455,19 @@ def export(block, path, example_inputs, formats=FORMATS, *, dynamic_batch=True, 
         Export into a folder that is not empty and holds no gluonx export. Its files are still never
         deleted or overwritten (except ``manifest.json``): where one has a name gluonx uses, the export keeps
         its tagged name (``model-<tag>-symbol.json``, recorded in the manifest).
+    dynamic_axes : sequence of dict, optional
+        Per flat input, axes besides the batch that may change size, each named (``{0: "time"}``,
+        ``{2: "height", 3: "width"}``). Default: the InputSpecs' ``dynamic_axes``. Each is probed (the
+        axis doubled); one that the graph cannot change is recorded as static with the reason.
+    output_names : sequence of str, optional
+        Names of the flat outputs (default: the symbol's). The manifest, the ONNX graph and
+        ``Predictor.predict(..., named=True)`` use them.
+    postprocessing : dict, optional
+        ``{"outputs": {NAME: {"kind": ...}}}``: what each output holds (``boxes``, ``scores``,
+        ``class_ids``, ``class_scores``, ``mask``, ``token_ids``), so that the Predictor maps boxes and
+        masks back to the original image; see :mod:`gluonx.deploy.postprocessing`.
+    seed : int
+        Seed of the example inputs generated from InputSpecs.
 
     Returns
     -------
@@ -489,7 +510,7 @@ def export(block, path, example_inputs, formats=FORMATS, *, dynamic_batch=True, 
         from .onnx_export import require_onnx
         require_onnx()
     path = os.fspath(path)
-    arrays, input_format, specs = _example_arrays(example_inputs)
+    arrays, input_format, specs = _example_arrays(example_inputs, seed)
     axes = _batch_axes(arrays, specs, batch_axes, dynamic_batch)
     preprocessing = validate_preprocessing(preprocessing, arrays[0].shape)
     _check_initialized(block)
@@ -501,7 +522,9 @@ def export(block, path, example_inputs, formats=FORMATS, *, dynamic_batch=True, 
     done = False
     try:
         result = _export_staged(block, label, path, staging, arrays, input_format, axes, formats, verify,
-                                class_names, preprocessing, model, rtol, atol)
+                                class_names, preprocessing, model, rtol, atol, specs=specs,
+                                dynamic_axes=dynamic_axes, output_names=output_names,
+                                postprocessing=postprocessing)
         done = True
         return result
     finally:
@@ -511,13 +534,66 @@ def export(block, path, example_inputs, formats=FORMATS, *, dynamic_batch=True, 
                 os.rmdir(path)  # a failed export leaves no empty folder behind
 
 
-def _export_staged(block, label, path, staging, arrays, input_format, axes, formats, verify, class_names,
-                   preprocessing, model, rtol, atol):
+def _probe_batch(target, symbol_file, names, arrays, axes, expected):
+    """Inputs and outputs at batch size + 1, or the reason the batch axis is not dynamic."""
     import mxnet as mx
-    from ..testing import export_block, input_names
+    bigger = one_more_sample(arrays, axes)
+    problem = graph_problem(symbol_file, names, bigger)  # before running anything at that size
+    if problem is None:
+        try:
+            more_expected, _ = _numpy_outputs(target(*bigger))
+        except mx.base.MXNetError as err:
+            problem = "the block fails at batch size {}: {}".format(batch_size(bigger, axes), _first_line(err))
+        else:
+            problem = scaling_problem(expected, more_expected, batch_size(arrays, axes))
+    return (None, None, problem) if problem else (bigger, more_expected, None)
+
+
+def _probe_axis(target, symbol_file, names, arrays, named, name):
+    """Inputs and outputs with axis ``name`` doubled, or the reason it is not dynamic."""
+    import mxnet as mx
+    bigger = grow_named_axis(arrays, named, name)
+    problem = graph_problem(symbol_file, names, bigger)
+    if problem is None:
+        try:
+            more_expected, _ = _numpy_outputs(target(*bigger))
+        except mx.base.MXNetError as err:
+            problem = "the block fails with axis '{}' doubled: {}".format(name, _first_line(err))
+    if problem:
+        return None, None, problem.replace("at the next batch size", "with axis '{}' doubled".format(name))
+    return bigger, more_expected, None
+
+
+def _input_records(names, arrays, axes, named, specs):
+    records = []
+    for index, (name, x, axis, pairs) in enumerate(zip(names, arrays, axes, named)):
+        axis_names = {str(a): n for a, n in pairs}
+        if axis is not None:
+            axis_names[str(axis)] = "batch"
+        record = {"name": name, "shape": list(x.shape), "dtype": np.dtype(x.dtype).name, "batch_axis": axis,
+                  "dynamic_axes": sorted(int(a) for a in axis_names)}
+        if pairs:  # without named axes, batch_axis says it all (and the record reads as in version 1)
+            record["axis_names"] = dict(sorted(axis_names.items(), key=lambda item: int(item[0])))
+        spec = specs[index] if specs is not None else None
+        if spec is not None:
+            record["label"] = spec.name
+            if spec.vocab_size is not None:
+                record["vocab_size"] = spec.vocab_size
+            if spec.length_of is not None:
+                record["length_of"] = list(spec.length_of)
+        records.append(record)
+    return records
+
+
+def _export_staged(block, label, path, staging, arrays, input_format, axes, formats, verify, class_names,
+                   preprocessing, model, rtol, atol, specs=None, dynamic_axes=None, output_names=None,
+                   postprocessing=None):
+    import mxnet as mx
+    from .graph_io import export_block, input_names
     from .naming import read_parameter_file
     nested = input_format != [0] * len(arrays)
     target = _flat_adapter(block, input_format) if nested else block
+    named = named_axes(specs, arrays, dynamic_axes)
     prefix = os.path.join(staging, "model")
     try:
         symbol_file, params_file = export_block(target, arrays, prefix)
@@ -533,22 +609,24 @@ def _export_staged(block, label, path, staging, arrays, input_format, axes, form
     names = input_names(len(arrays))
     checks, reasons = {}, {}
     example_axes = list(axes)
-    batches, outputs_by_batch = [arrays], [expected]
+    # probes: (what, inputs, outputs); the batch probe, when there is one, comes first
+    probes = []
     if any(axis is not None for axis in axes):
-        bigger = one_more_sample(arrays, axes)
-        problem = graph_problem(symbol_file, names, bigger)  # before running anything at that size
+        bigger, more_expected, problem = _probe_batch(target, symbol_file, names, arrays, axes, expected)
         if problem is None:
-            try:
-                more_expected, _ = _numpy_outputs(target(*bigger))
-            except mx.base.MXNetError as err:
-                problem = "the block fails at batch size {}: {}".format(batch_size(bigger, axes), _first_line(err))
-            else:
-                problem = scaling_problem(expected, more_expected, batch_size(arrays, axes))
-        if problem is None:
-            batches.append(bigger)
-            outputs_by_batch.append(more_expected)
+            probes.append(("batch", bigger, more_expected))
         else:
             reasons["batch"], axes = problem, [None] * len(axes)
+    for name in sorted({n for pairs in named for _, n in pairs}):
+        bigger, more_expected, problem = _probe_axis(target, symbol_file, names, arrays, named, name)
+        if problem is None:
+            probes.append((name, bigger, more_expected))
+        else:
+            reasons[name] = problem
+            named = [[(a, n) for a, n in pairs if n != name] for pairs in named]
+
+    def shapes_of(batch):
+        return [list(x.shape) for x in batch]
 
     if verify:
         try:
@@ -557,27 +635,36 @@ def _export_staged(block, label, path, staging, arrays, input_format, axes, form
             raise ExportError("{}: the exported symbol does not load or run: {}".format(
                 label, _first_line(err))) from None
         worst = _compare(expected, got, rtol, atol, "{}: exported symbol vs block".format(label))
-        if len(batches) > 1:
+        for what, batch, want in list(probes):
             try:
-                got = _run_symbol(symbol_file, params_file, names, batches[1])
-                worst = max(worst, _compare(outputs_by_batch[1], got, rtol, atol,
-                                            "{}: exported symbol vs block".format(label)))
+                got = _run_symbol(symbol_file, params_file, names, batch)
             except mx.base.MXNetError as err:
-                reasons["batch"] = "the exported symbol fails at batch size {}: {}".format(
-                    batch_size(batches[1], example_axes), _first_line(err))
-                batches, outputs_by_batch, axes = batches[:1], outputs_by_batch[:1], [None] * len(axes)
-        checks["symbol_reload"] = {"process": "same", "batch_sizes": [batch_size(b, example_axes) for b in batches],
-                                   "max_abs_diff": worst}
+                reasons[what] = "the exported symbol fails at input shapes {}: {}".format(
+                    shapes_of(batch), _first_line(err))
+                probes = [probe for probe in probes if probe[0] != what]
+                if what == "batch":
+                    axes = [None] * len(axes)
+                else:
+                    named = [[(a, n) for a, n in pairs if n != what] for pairs in named]
+                continue
+            worst = max(worst, _compare(want, got, rtol, atol, "{}: exported symbol vs block".format(label)))
+        checks["symbol_reload"] = {"process": "same", "input_shapes": [shapes_of(arrays)] + [
+            shapes_of(batch) for _, batch, _ in probes], "max_abs_diff": worst,
+            "batch_sizes": [batch_size(b, example_axes) for b in [arrays] + [p[1] for p in probes if p[0] == "batch"]]}
         if verify == "isolated":
-            isolated = _reload_isolated(staging, names, batches)
+            sets = [arrays] + [batch for _, batch, _ in probes]
+            wants = [expected] + [want for _, _, want in probes]
+            isolated = _reload_isolated(staging, names, sets)
             worst = max(_compare(want, have, rtol, atol, "{}: exported symbol in a process without gluonx"
-                                 .format(label)) for want, have in zip(outputs_by_batch, isolated))
+                                 .format(label)) for want, have in zip(wants, isolated))
             checks["symbol_reload"].update(process="isolated", max_abs_diff=worst)
 
+    symbol_outputs = mx.sym.load(symbol_file).list_outputs()
+    out_names = _output_names(output_names, symbol_outputs)
     onnx_record = None
     if "onnx" in formats:
-        onnx_record, onnx_check = _export_onnx(staging, symbol_file, params_file, batches, outputs_by_batch,
-                                               axes, example_axes, reasons, rtol, atol)
+        onnx_record, onnx_check = _export_onnx(staging, symbol_file, params_file, arrays, expected, probes, axes,
+                                               named, example_axes, reasons, rtol, atol, out_names)
         checks["onnx_parity"] = onnx_check
 
     kinds = (["symbol", "params"] if "symbol" in formats else []) + (["onnx"] if "onnx" in formats else [])
@@ -587,16 +674,14 @@ def _export_staged(block, label, path, staging, arrays, input_format, axes, form
                         "dtype": np.dtype(exported[param.name].dtype).name}
                   for key, param in block._collect_params_with_prefix().items() if param.name in exported}
     dynamic = any(axis is not None for axis in axes)
-    inputs = [{"name": name, "shape": list(x.shape), "dtype": np.dtype(x.dtype).name, "batch_axis": axis,
-               "dynamic_axes": [axis] if axis is not None else []}
-              for name, x, axis in zip(names, arrays, axes)]
-    symbol_outputs = mx.sym.load(symbol_file).list_outputs()
-    onnx_outputs = onnx_record["output_names"] if onnx_record else [None] * len(expected)
-    more = outputs_by_batch[1] if len(outputs_by_batch) > 1 else [None] * len(expected)
-    outputs = [{"name": name[:-len("_output")] if name.endswith("_output") else name, "symbol_name": name,
-                "onnx_name": onnx_name, "shape": list(out.shape), "dtype": out.dtype.name,
-                "batch_axis": output_batch_axis(out, other)}
-               for name, onnx_name, out, other in zip(symbol_outputs, onnx_outputs, expected, more)]
+    inputs = _input_records(names, arrays, axes, named, specs)
+    batch_probe = next((want for what, _, want in probes if what == "batch"), [None] * len(expected))
+    outputs = [{"name": name, "symbol_name": symbol_name, "onnx_name": name if onnx_record else None,
+                "shape": list(out.shape), "dtype": out.dtype.name, "batch_axis": output_batch_axis(out, other)}
+               for name, symbol_name, out, other in zip(out_names, symbol_outputs, expected, batch_probe)]
+    postprocessing = validate_postprocessing(postprocessing, outputs)
+    if preprocessing is not None:
+        preprocessing = check_resize(preprocessing, inputs[0])
     manifest_data = {
         "format": FORMAT, "format_version": FORMAT_VERSION,
         "created": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -606,7 +691,8 @@ def _export_staged(block, label, path, staging, arrays, input_format, axes, form
         "inputs": inputs, "input_format": input_format,
         "outputs": outputs, "output_format": output_format,
         "dynamic_batch": dynamic, "static_batch_reason": None if dynamic else reasons.get("batch", NO_BATCH),
-        "preprocessing": preprocessing,
+        "static_axis_reasons": {name: reason for name, reason in reasons.items() if name not in ("batch", "onnx")},
+        "preprocessing": preprocessing, "postprocessing": postprocessing,
         "class_names": _validate_class_names(class_names, expected),
         "parameters": parameters, "files": files, "onnx": onnx_record, "checks": checks,
     }
@@ -616,23 +702,55 @@ def _export_staged(block, label, path, staging, arrays, input_format, axes, form
     return ExportResult(path=os.path.abspath(path), manifest=manifest)
 
 
-def _export_onnx(staging, symbol_file, params_file, batches, outputs_by_batch, axes, example_axes, reasons, rtol,
-                 atol):
+def _output_names(given, symbol_outputs):
+    """The manifest's output names: ``given``, else the symbol's without MXNet's ``_output`` suffix."""
+    if given is None:
+        from .onnx_convert import unique_names  # a layer called twice names two outputs alike
+        return unique_names([name[:-len("_output")] if name.endswith("_output") else name for name in symbol_outputs])
+    given = [str(name) for name in given]
+    reserved = sorted(set(given) & {"data"} | {n for n in given if re.fullmatch(r"data\d+", n)})
+    if reserved:
+        raise ValueError("gluonx.export: output_names {} are input names (data, data0, data1, ...)".format(reserved))
+    if len(given) != len(symbol_outputs) or len(set(given)) != len(given) or not all(given):
+        raise ValueError("gluonx.export: output_names needs {} distinct non-empty names (one per output), got {}"
+                         .format(len(symbol_outputs), given))
+    return given
+
+
+def _onnx_axes(axes, named, with_named=True):
+    return [sorted(([axis] if axis is not None else []) + ([a for a, _ in pairs] if with_named else []))
+            for axis, pairs in zip(axes, named)]
+
+
+def _export_onnx(staging, symbol_file, params_file, arrays, expected, probes, axes, named, example_axes, reasons,
+                 rtol, atol, out_names):
+    """Convert to ONNX with every axis that is dynamic in the symbol; where onnxruntime fails at another
+    size, fall back to a dynamic batch only, then to static shapes (recording why)."""
     from .onnx_export import convert_to_onnx, onnx_parity
     onnx_file = os.path.join(staging, FILE_NAMES["onnx"])
-    dynamic = len(batches) > 1
-    record = convert_to_onnx(symbol_file, params_file, batches[0], onnx_file, batch_axes=axes if dynamic else None)
-    worst = onnx_parity(onnx_file, batches[0], outputs_by_batch[0], rtol, atol)
-    if dynamic:
+    attempts = []
+    if any(_onnx_axes(axes, named)):
+        attempts.append(("all", _onnx_axes(axes, named), probes))
+    if any(a is not None for a in axes) and any(pairs for pairs in named):
+        attempts.append(("batch", _onnx_axes(axes, named, with_named=False), [p for p in probes if p[0] == "batch"]))
+    attempts.append(("static", None, []))
+    for what, dynamic_axes, sets in attempts:
+        record = convert_to_onnx(symbol_file, params_file, arrays, onnx_file, dynamic_axes=dynamic_axes,
+                                 output_names=out_names)
+        worst = onnx_parity(onnx_file, arrays, expected, rtol, atol, output_names=out_names)
         try:
-            worst = max(worst, onnx_parity(onnx_file, batches[1], outputs_by_batch[1], rtol, atol, probe=True))
+            for _, batch, want in sets:
+                worst = max(worst, onnx_parity(onnx_file, batch, want, rtol, atol, probe=True, output_names=out_names))
         except Exception as err:  # onnxruntime raises its own exception types for shape errors
-            reasons["onnx"] = "the dynamic-batch ONNX graph fails at batch size {}: {}".format(
-                batch_size(batches[1], example_axes), _first_line(err))
-            record = convert_to_onnx(symbol_file, params_file, batches[0], onnx_file, batch_axes=None)
-            worst = onnx_parity(onnx_file, batches[0], outputs_by_batch[0], rtol, atol)
-            dynamic = False
-    record.update(dynamic_batch=dynamic, static_batch_reason=None if dynamic else reasons.get(
-        "onnx", reasons.get("batch", NO_BATCH)))
-    sizes = [batch_size(b, example_axes) for b in (batches if dynamic else batches[:1])]
-    return record, {"runtime": "onnxruntime", "batch_sizes": sizes, "max_abs_diff": worst}
+            reasons["onnx"] = "the ONNX graph with dynamic axes {} fails in onnxruntime at input shapes {}: {}".format(
+                dynamic_axes, [list(x.shape) for x in batch], _first_line(err))
+            continue
+        break
+    dynamic_axes = dynamic_axes or [[] for _ in arrays]
+    dynamic = any(a in axes_ for a, axes_ in zip(axes, dynamic_axes) if a is not None)
+    record.update(dynamic_batch=dynamic, dynamic_axes=dynamic_axes, static_batch_reason=None if dynamic else
+                  reasons.get("onnx", reasons.get("batch", NO_BATCH)),
+                  static_axis_reason=reasons.get("onnx") if what != "all" else None)
+    sizes = [batch_size(b, example_axes) for b in [arrays] + [p[1] for p in sets if p[0] == "batch"]]
+    return record, {"runtime": "onnxruntime", "batch_sizes": sizes, "max_abs_diff": worst,
+                    "input_shapes": [[list(x.shape) for x in arrays]] + [[list(x.shape) for x in p[1]] for p in sets]}

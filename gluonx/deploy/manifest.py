@@ -24,7 +24,11 @@ __all__ = ["MANIFEST_NAME", "FORMAT", "FORMAT_VERSION", "ManifestError", "Manife
 MANIFEST_NAME = "manifest.json"
 FORMAT = "gluonx-export"
 #: Bumped when a field changes meaning; readers refuse manifests newer than they understand.
-FORMAT_VERSION = 1
+#: Version 2 added named dynamic axes besides the batch (``axis_names``; ONNX ``dynamic_axes``), input
+#: labels and vocabulary sizes, named outputs (ONNX outputs renamed to them), ``postprocessing``, and the
+#: ``resize``/``channel_order``/``pad_value`` preprocessing keys, which a version-1 reader would ignore
+#: (feeding a letterboxed model stretched pictures). Version-1 manifests are still read.
+FORMAT_VERSION = 2
 _REQUIRED = ("format", "format_version", "inputs", "input_format", "outputs", "output_format", "files")
 #: Which files each backend reads.
 BACKEND_FILES = {"mxnet": ("symbol", "params"), "onnxruntime": ("onnx",)}
@@ -137,6 +141,38 @@ class Manifest:
     def preprocessing(self):
         """Preprocessing of image inputs (``layout``, ``scale``, ``mean``, ``std``), or None."""
         return self.data.get("preprocessing")
+
+    @property
+    def postprocessing(self):
+        """What each output holds (``{"outputs": {NAME: {"kind": ...}}}``), or None."""
+        return self.data.get("postprocessing")
+
+    @property
+    def output_names(self):
+        """Output names in order (the block's, or those given to ``gluonx.export``)."""
+        return [spec["name"] for spec in self.outputs]
+
+    def dynamic_axes(self, backend="mxnet"):
+        """Per input, the axes that may change size with ``backend`` (``"mxnet"`` or ``"onnxruntime"``).
+
+        For a version-1 manifest: the batch axis, when it was exported dynamic (for ONNX, when the ONNX
+        graph's batch was).
+        """
+        onnx_record = self.data.get("onnx") or {}
+        if backend == "onnxruntime":
+            if "dynamic_axes" in onnx_record:
+                return [list(axes) for axes in onnx_record["dynamic_axes"]]
+            if not onnx_record.get("dynamic_batch", False):
+                return [[] for _ in self.inputs]
+        return [list(spec.get("dynamic_axes") or []) for spec in self.inputs]
+
+    def axis_name(self, index, axis):
+        """The name of ``axis`` of input ``index`` (``"batch"``, ``"time"``...), or None."""
+        spec = self.inputs[index]
+        names = spec.get("axis_names")
+        if names is None:  # version 1: only the batch axis could be dynamic
+            return "batch" if axis == spec.get("batch_axis") else None
+        return names.get(str(axis))
 
     @property
     def task(self):

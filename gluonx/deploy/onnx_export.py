@@ -1,18 +1,19 @@
 """ONNX through ``mx.onnx.export_model``, cleaned up and checked in onnxruntime.
 
-The conversion itself and ``onnx.checker`` are the conformance kit's (:func:`gluonx.testing.export_onnx`).
-On top of it this module:
+The conversion itself (opset 13, unique node names, outputs renamed to the block's output names,
+``onnx.checker``) is :func:`gluonx.deploy.onnx_convert.export_onnx`, shared with the conformance kit. On
+top of it this module:
 
 - removes the weights from the graph inputs: MXNet's converter lists every initializer as an input too,
   which makes onnxruntime warn once per weight and skip constant folding;
-- checks parity in onnxruntime against MXNet's outputs, at the example batch size and at another one when
-  the batch axis is dynamic;
+- checks parity in onnxruntime against MXNet's outputs, at the example shapes and at the other batch size,
+  sequence length or image size probed for each dynamic axis;
 - turns "No conversion function registered for op type X" into an error that names the op.
 """
 import numpy as np
 
 from .._registry import EXTRA_MODULES, MissingExtraError
-from ..testing import export_onnx, run_onnx
+from .onnx_convert import export_onnx, run_onnx
 from .errors import ExportError
 
 __all__ = ["require_onnx", "convert_to_onnx", "strip_initializer_inputs", "onnx_parity", "onnx_io_names"]
@@ -50,7 +51,8 @@ def onnx_io_names(onnx_file):
     return [v.name for v in graph.input if v.name not in weights], [v.name for v in graph.output]
 
 
-def convert_to_onnx(symbol_file, params_file, flat_inputs, onnx_file, batch_axes=None):
+def convert_to_onnx(symbol_file, params_file, flat_inputs, onnx_file, batch_axes=None, dynamic_axes=None,
+                    output_names=None):
     """Convert exported MXNet files to ONNX, validated by ``onnx.checker``.
 
     Parameters
@@ -63,11 +65,15 @@ def convert_to_onnx(symbol_file, params_file, flat_inputs, onnx_file, batch_axes
         Output path.
     batch_axes : sequence of int or None, optional
         Per input, the axis made dynamic (``None`` for none); ``None`` exports static shapes.
+    dynamic_axes : sequence of sequence of int, optional
+        Per input, every axis made dynamic (batch, sequence length, height, width); overrides ``batch_axes``.
+    output_names : sequence of str, optional
+        Names given to the ONNX outputs, in the symbol's output order (default: the symbol's).
 
     Returns
     -------
     dict
-        ``opset``, ``input_names``, ``output_names`` of the ONNX graph.
+        ``opset`` (13), ``outputs_matched``, ``input_names``, ``output_names`` of the ONNX graph.
 
     Raises
     ------
@@ -77,38 +83,30 @@ def convert_to_onnx(symbol_file, params_file, flat_inputs, onnx_file, batch_axes
     require_onnx()
     import onnx
     try:
-        export_onnx(symbol_file, params_file, flat_inputs, onnx_file, batch_axes=batch_axes)
+        converted = export_onnx(symbol_file, params_file, flat_inputs, onnx_file, batch_axes=batch_axes,
+                                dynamic_axes=dynamic_axes, output_names=output_names)
     except AttributeError as err:
         if "No conversion function registered" in str(err):
             raise ExportError("ONNX: MXNet 1.9.1 cannot convert this model to ONNX: {} Export with "
                               "formats=('symbol',) (CLI: leave out --onnx) to deploy with MXNet."
                               .format(err)) from None
         raise
+    except NotImplementedError as err:
+        raise ExportError("ONNX: MXNet 1.9.1's converter does not support this configuration: {} Export with "
+                          "formats=('symbol',) (CLI: leave out --onnx) to deploy with MXNet.".format(err)) from None
     except onnx.checker.ValidationError as err:
         raise ExportError("ONNX: the converted graph fails onnx.checker: {}".format(err)) from None
     strip_initializer_inputs(onnx_file)
-    model = onnx.load(onnx_file)
-    opset = max((entry.version for entry in model.opset_import if entry.domain in ("", "ai.onnx")), default=None)
     inputs, outputs = onnx_io_names(onnx_file)
-    return {"opset": opset, "input_names": inputs, "output_names": outputs}
+    converted.pop("names", None)  # the same as output_names, read back from the file
+    return dict(converted, input_names=inputs, output_names=outputs)
 
 
-def _run_silently(onnx_file, flat_inputs):
-    # For probing another batch size: a graph with a fixed batch fails there, and onnxruntime would log
-    # that failure as an error although the export handles it.
-    import onnxruntime
-    from ..testing import input_names
-    options = onnxruntime.SessionOptions()
-    options.log_severity_level = 4
-    session = onnxruntime.InferenceSession(onnx_file, options, providers=["CPUExecutionProvider"])
-    arrays = [x.asnumpy() if hasattr(x, "asnumpy") else np.asarray(x) for x in flat_inputs]
-    return session.run(None, dict(zip(input_names(len(arrays)), arrays)))
-
-
-def onnx_parity(onnx_file, flat_inputs, expected, rtol, atol, probe=False):
+def onnx_parity(onnx_file, flat_inputs, expected, rtol, atol, probe=False, output_names=None):
     """Run ``onnx_file`` in onnxruntime on ``flat_inputs`` and compare with MXNet's ``expected`` outputs.
 
-    ``probe=True`` keeps onnxruntime quiet about a failing run (used to test another batch size).
+    ``probe=True`` keeps onnxruntime quiet about a failing run (used to test another batch size or
+    sequence length); ``output_names`` selects the outputs by name in MXNet's order.
 
     Returns
     -------
@@ -120,7 +118,7 @@ def onnx_parity(onnx_file, flat_inputs, expected, rtol, atol, probe=False):
     ExportError
         Naming the output and the difference when they disagree.
     """
-    got = [np.asarray(x) for x in (_run_silently if probe else run_onnx)(onnx_file, flat_inputs)]
+    got = [np.asarray(x) for x in run_onnx(onnx_file, flat_inputs, output_names, quiet=probe)]
     if len(got) != len(expected):
         raise ExportError("ONNX: onnxruntime returns {} outputs, MXNet {}".format(len(got), len(expected)))
     worst = 0.0

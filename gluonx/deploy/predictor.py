@@ -2,8 +2,9 @@
 
 The predictor needs only the export folder: no plugin, no model code, no registry. It checks the files
 against the manifest's sha256, validates every input against the manifest (count, rank, shape, dtype,
-empty batch, NaN) with errors that name the expected and the received, splits large inputs into batches,
-and returns NumPy arrays nested like the original block's outputs.
+empty batch, NaN, token ids outside the vocabulary) with errors that name the expected and the received,
+lets every dynamic axis (batch, sequence length, height, width) take any size, splits large inputs into
+batches, and returns NumPy arrays nested like the original block's outputs, or named (a dict).
 """
 import re
 
@@ -11,7 +12,8 @@ import numpy as np
 
 from .errors import InputMismatchError
 from .manifest import BACKEND_FILES, read_manifest
-from .preprocessing import preprocess_image
+from .postprocessing import to_original
+from .preprocessing import prepare_image, preprocess_image
 from .structure import flatten, regroup
 
 __all__ = ["Predictor", "BACKENDS", "import_symbol", "softmax", "top_k"]
@@ -140,10 +142,10 @@ class Predictor:
 
     # -- loading ------------------------------------------------------------------------------------------
     def _dynamic_axes(self):
-        onnx_record = self.manifest.data.get("onnx") or {}
-        if self.backend == "onnxruntime" and not onnx_record.get("dynamic_batch", False):
-            return [None] * len(self.manifest.inputs)
-        return [spec.get("batch_axis") if spec.get("dynamic_axes") else None for spec in self.manifest.inputs]
+        """Per input, its batch axis when the backend's graph takes any batch size, else None."""
+        self._free = self.manifest.dynamic_axes(self.backend)
+        return [spec.get("batch_axis") if spec.get("batch_axis") in free else None
+                for spec, free in zip(self.manifest.inputs, self._free)]
 
     def _load_mxnet(self, threads):
         import mxnet as mx
@@ -182,9 +184,12 @@ class Predictor:
                                                providers=providers)
         self.session = session
         names = self.manifest.input_names
+        produced = [o.name for o in session.get_outputs()]
+        # version-2 exports name the ONNX outputs like the manifest; older ones keep the graph's order
+        wanted = self.manifest.output_names if set(self.manifest.output_names) <= set(produced) else None
 
         def run(arrays):
-            return [np.asarray(o) for o in session.run(None, dict(zip(names, arrays)))]
+            return [np.asarray(o) for o in session.run(wanted, dict(zip(names, arrays)))]
         return run
 
     # -- inputs -------------------------------------------------------------------------------------------
@@ -204,7 +209,16 @@ class Predictor:
         return self.manifest.class_names
 
     def _expected_shape(self, spec, axis):
-        return "(" + ", ".join("N" if d == axis else str(s) for d, s in enumerate(spec["shape"])) + ")"
+        index = self.manifest.inputs.index(spec)
+        free = self._free[index]
+
+        def dim(d, size):
+            if d == axis:
+                return "N"
+            if d in free:
+                return self.manifest.axis_name(index, d) or "*"
+            return str(size)
+        return "(" + ", ".join(dim(d, s) for d, s in enumerate(spec["shape"])) + ")"
 
     def _fail(self, spec, axis, message):
         where = "batch axis {} is any size N".format(axis) if axis is not None else "fixed batch"
@@ -224,14 +238,16 @@ class Predictor:
             Naming the input, the expected shape/dtype and what was received.
         """
         import numbers
-        flat, _ = flatten(list(inputs))
         specs = self.manifest.inputs
+        if len(inputs) == 1 and isinstance(inputs[0], dict):
+            inputs = self._by_name(inputs[0])
+        flat, _ = flatten(list(inputs))
         if len(flat) != len(specs):
             raise InputMismatchError("Predictor({}): expects {} input array(s) ({}) nested as {}, got {}".format(
                 self._label(), len(specs), ", ".join(s["name"] for s in specs), self.manifest.input_format,
                 len(flat)))
-        arrays, batch = [], None
-        for value, spec, axis in zip(flat, specs, self._dynamic):
+        arrays, batch, sizes = [], None, {}
+        for index, (value, spec, axis) in enumerate(zip(flat, specs, self._dynamic)):
             if hasattr(value, "asnumpy"):
                 value = value.asnumpy()
             if isinstance(value, numbers.Number):
@@ -244,7 +260,14 @@ class Predictor:
                 hint = " (add the batch axis: x[None])" if value.ndim == len(expected) - 1 and axis is not None else ""
                 self._fail(spec, axis, "got rank {} with shape {}{}".format(value.ndim, value.shape, hint))
             for dim, (want, have) in enumerate(zip(expected, value.shape)):
-                if dim != axis and want != have:
+                if dim != axis and dim in self._free[index]:
+                    name = self.manifest.axis_name(index, dim)
+                    if have == 0:
+                        self._fail(spec, axis, "got shape {} (axis {} '{}' is empty)".format(value.shape, dim, name))
+                    if name is not None and sizes.setdefault(name, (have, spec["name"]))[0] != have:
+                        self._fail(spec, axis, "got {} = {} at axis {} while input '{}' has {}".format(
+                            name, have, dim, sizes[name][1], sizes[name][0]))
+                elif dim != axis and want != have:
                     self._fail(spec, axis, "got shape {} (axis {} is {}, expected {})".format(
                         value.shape, dim, have, want))
             if axis is not None:
@@ -264,7 +287,41 @@ class Predictor:
             if self.check_finite and value.dtype.kind == "f" and not np.all(np.isfinite(value)):
                 self._fail(spec, axis, "got NaN or infinite values (pass check_finite=False to allow them)")
             arrays.append(np.ascontiguousarray(value, dtype=want_dtype))
+            self._check_range(spec, axis, arrays[-1], arrays, flat)
         return arrays
+
+    def _check_range(self, spec, axis, value, arrays, flat):
+        """Token ids inside the vocabulary; valid lengths within their sequence."""
+        if spec.get("vocab_size") is not None and value.size:
+            low, high = int(value.min()), int(value.max())
+            if low < 0 or high >= spec["vocab_size"]:
+                self._fail(spec, axis, "got token ids in [{}, {}], outside the vocabulary [0, {})".format(
+                    low, high, spec["vocab_size"]))
+        if spec.get("length_of") is not None and value.size:
+            source, source_axis = spec["length_of"]
+            if source < len(flat):
+                longest = np.shape(flat[source])[source_axis] if np.ndim(flat[source]) > source_axis else None
+                if longest is not None and (value.min() < 0 or value.max() > longest):
+                    self._fail(spec, axis, "got lengths in [{}, {}] for sequences of length {} (input '{}')".format(
+                        value.min(), value.max(), longest, self.manifest.inputs[source]["name"]))
+
+    def _by_name(self, given):
+        """Inputs given as a dict, keyed by graph name (``data0``) or label, in the model's order."""
+        specs = self.manifest.inputs
+        out, used = [], set()
+        for spec in specs:
+            keys = [key for key in (spec["name"], spec.get("label")) if key is not None and key in given]
+            if not keys:
+                raise InputMismatchError("Predictor({}): input '{}'{} is missing; given {}".format(
+                    self._label(), spec["name"], " ({})".format(spec["label"]) if spec.get("label") else "",
+                    sorted(given)))
+            out.append(given[keys[0]])
+            used.add(keys[0])
+        extra = sorted(set(given) - used)
+        if extra:
+            raise InputMismatchError("Predictor({}): unknown input name(s) {}; the inputs are {}".format(
+                self._label(), extra, [spec.get("label") or spec["name"] for spec in specs]))
+        return out
 
     # -- running ------------------------------------------------------------------------------------------
     def _chunks(self, arrays):
@@ -287,15 +344,24 @@ class Predictor:
             return results[0]
         return [np.concatenate([r[i] for r in results], axis=axis) for i, axis in enumerate(out_axes)]
 
-    def predict(self, *inputs):
-        """Run the model on NumPy arrays (or NDArrays), one per positional input of the exported block.
+    def predict(self, *inputs, named=False):
+        """Run the model on NumPy arrays (or NDArrays), one per positional input of the exported block, or
+        on one dict keyed by input name (``data0`` or the input's label, e.g. ``tokens``).
+
+        Parameters
+        ----------
+        named : bool
+            Return a dict of output name → array (the names in the manifest) instead of the block's nesting.
 
         Returns
         -------
-        numpy.ndarray or list
-            Nested like the block's outputs: one array for a single output.
+        numpy.ndarray or list or dict
+            Nested like the block's outputs (one array for a single output), or named.
         """
-        return regroup(self.predict_flat(*inputs), self.manifest.output_format)
+        flat = self.predict_flat(*inputs)
+        if named:
+            return dict(zip(self.manifest.output_names, flat))
+        return regroup(flat, self.manifest.output_format)
 
     __call__ = predict
 
@@ -303,12 +369,22 @@ class Predictor:
         """Turn an image file or ``H x W [x C]`` 0-255 array into a batch of one, as the manifest says."""
         return preprocess_image(image, self.manifest.inputs[0], self.manifest.preprocessing)
 
-    def predict_image(self, image):
-        """Preprocess one image (see :meth:`preprocess_image`) and run the model on it."""
+    def predict_image(self, image, named=False):
+        """Preprocess one image of any size (see :meth:`preprocess_image`) and run the model on it.
+
+        With ``named=True``, returns a dict of output name → array in which boxes and masks (as the
+        manifest's postprocessing names them) are mapped back to the original picture's pixels, plus
+        ``"_transform"``: the resize that was applied (see :func:`gluonx.deploy.preprocessing.prepare_image`).
+        """
         if len(self.manifest.inputs) != 1:
             raise InputMismatchError("Predictor({}): predict_image needs a single-input model; this one has {} "
                                      "inputs".format(self._label(), len(self.manifest.inputs)))
-        return self.predict(self.preprocess_image(image))
+        batch, transform = prepare_image(image, self.manifest.inputs[0], self.manifest.preprocessing)
+        if not named:
+            return self.predict(batch)
+        outputs = to_original(self.predict(batch, named=True), self.manifest.postprocessing, transform)
+        outputs["_transform"] = transform
+        return outputs
 
     def classify(self, *inputs, k=5):
         """Top-``k`` classes per sample (index, class name or None, softmax probability) for a classifier

@@ -15,9 +15,9 @@ Examples
 >>> net = mx.gluon.nn.Dense(3); net.initialize()
 >>> _ = check_hybridize(net, [mx.nd.ones((2, 4))])
 """
-from ._arrays import assert_outputs_close, flatten_outputs, input_names, make_inputs
-from .conformance import (CONFORMANCE_KINDS, build_entry, check_entry, conformance_entries,
-                          entry_inputs)
+from ._arrays import assert_outputs_close, flatten_outputs, input_names, make_inputs, sized_shape
+from .conformance import (CONFORMANCE_KINDS, axis_sizes, build_entry, check_entry, conformance_entries,
+                          entry_dynamic_axes, entry_inputs)
 from .export import check_export, export_block
 from .gradient import check_gradient
 from .hybridize import check_hybridize
@@ -28,5 +28,5 @@ __all__ = [
     "check_hybridize", "check_export", "check_onnx", "check_gradient", "check_entry",
     "conformance_entries", "build_entry", "entry_inputs", "make_inputs", "flatten_outputs",
     "assert_outputs_close", "input_names", "export_block", "export_onnx", "run_onnx", "run_isolated",
-    "CONFORMANCE_KINDS",
+    "CONFORMANCE_KINDS", "axis_sizes", "entry_dynamic_axes", "sized_shape",
 ]

@@ -34,15 +34,43 @@ def build_entry(info, seed=0, dtype=None):
     return block
 
 
+def axis_sizes(specs):
+    """Example size of every named dynamic axis of ``specs`` (``{"time": 5}``); inputs sharing a name must
+    agree on its size."""
+    sizes = {}
+    for index, spec in enumerate(specs):
+        for axis, name in spec.dynamic_axes:
+            if sizes.setdefault(name, spec.shape[axis]) != spec.shape[axis]:
+                raise AssertionError("example inputs disagree on the size of axis '{}': {} and {} (input {})"
+                                     .format(name, sizes[name], spec.shape[axis], index))
+    return sizes
+
+
+def other_axis_sizes(size):
+    """The sizes a named dynamic axis of example size ``size`` is also checked at: half and double."""
+    return sorted({max(1, size // 2), size * 2} - {size})
+
+
 def entry_inputs(info, seed=0):
-    """The example inputs of ``info`` and, for a dynamic batch, input sets at other batch sizes."""
+    """The example inputs of ``info`` and input sets at other batch sizes (for a dynamic batch) and at other
+    sizes of every named dynamic axis (sequence length, height, width), one axis at a time."""
     inputs = make_inputs(info.inputs, seed=seed)
     more = []
     example_batch = next((spec.batch_size for spec in info.inputs if spec.batch_axis is not None), None)
     if info.dynamic_batch and example_batch is not None:
         more = [make_inputs(info.inputs, batch_size=b, seed=seed + b)
                 for b in EXTRA_BATCH_SIZES if b != example_batch]
+    for offset, (name, size) in enumerate(sorted(axis_sizes(info.inputs).items())):
+        more += [make_inputs(info.inputs, seed=seed + 100 * (offset + 1) + other, sizes={name: other})
+                 for other in other_axis_sizes(size)]
     return inputs, more
+
+
+def entry_dynamic_axes(info):
+    """Per input, the axes exported as dynamic by the ONNX check: the batch axis (for a dynamic batch) and
+    the named dynamic axes."""
+    return [sorted(([spec.batch_axis] if info.dynamic_batch and spec.batch_axis is not None else [])
+                   + [axis for axis, _ in spec.dynamic_axes]) for spec in info.inputs]
 
 
 def check_entry(info, checks=("hybridize", "export", "onnx", "gradient"), seed=0):
@@ -76,8 +104,8 @@ def check_entry(info, checks=("hybridize", "export", "onnx", "gradient"), seed=0
         check_export(build_entry(info, seed), inputs, more, **tol)
         ran.append("export")
     if "onnx" in checks and info.onnx:
-        batch_axes = [spec.batch_axis for spec in info.inputs] if info.dynamic_batch else None
-        check_onnx(build_entry(info, seed), inputs, more if batch_axes else (), batch_axes=batch_axes, **tol)
+        dynamic = entry_dynamic_axes(info)
+        check_onnx(build_entry(info, seed), inputs, more if any(dynamic) else (), dynamic_axes=dynamic, **tol)
         ran.append("onnx")
     if "gradient" in checks and info.gradient_check:
         check_gradient(build_entry(info, seed), inputs, seed=seed)

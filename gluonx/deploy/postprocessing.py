@@ -1,0 +1,127 @@
+"""What each output of an exported model holds, and how it maps back onto the picture that was fed.
+
+A manifest's ``postprocessing`` names the kind of each output::
+
+    {"outputs": {"boxes": {"kind": "boxes", "format": "corner", "normalized": false},
+                 "scores": {"kind": "scores"}, "ids": {"kind": "class_ids"},
+                 "mask": {"kind": "mask"}}}
+
+Kinds: ``class_scores`` (logits or probabilities per class), ``class_ids``, ``scores``, ``boxes`` (last
+axis of 4: ``corner`` = x1, y1, x2, y2 or ``center`` = cx, cy, w, h; in model-input pixels, or in [0, 1]
+of the input with ``normalized``), ``mask`` (``N x C x h x w`` scores or ``N x h x w`` ids on a grid
+covering the model input), ``token_ids`` and ``features`` (returned as they are).
+
+:func:`to_original` undoes the preprocessing's resize (see :func:`gluonx.deploy.preprocessing.prepare_image`):
+boxes come back as corners in pixel coordinates of the original picture, clipped to it, and masks are
+cropped to the picture's area and resized to its size (bilinear for scores, nearest for ids), so a
+detector or a segmenter can be fed a raw picture of any size.
+"""
+import numpy as np
+
+__all__ = ["OUTPUT_KINDS", "validate_postprocessing", "to_original"]
+
+OUTPUT_KINDS = ("class_scores", "class_ids", "scores", "boxes", "mask", "token_ids", "features")
+
+
+def validate_postprocessing(postprocessing, outputs):
+    """Check ``postprocessing`` against the manifest's output records; returns it normalized (or None)."""
+    if postprocessing is None:
+        return None
+    if not isinstance(postprocessing, dict) or set(postprocessing) != {"outputs"} or not isinstance(
+            postprocessing["outputs"], dict):
+        raise ValueError("postprocessing must be {'outputs': {NAME: {'kind': ...}}}, got {!r}".format(postprocessing))
+    by_name = {record["name"]: record for record in outputs}
+    normalized = {}
+    for name, entry in postprocessing["outputs"].items():
+        if name not in by_name:
+            raise ValueError("postprocessing names output {!r}; the outputs are {}".format(name, sorted(by_name)))
+        entry = dict(entry if isinstance(entry, dict) else {"kind": entry})
+        kind = entry.get("kind")
+        if kind not in OUTPUT_KINDS:
+            raise ValueError("postprocessing: output {!r} has kind {!r}; expected one of {}".format(
+                name, kind, list(OUTPUT_KINDS)))
+        shape = by_name[name]["shape"]
+        if kind == "boxes":
+            entry.setdefault("format", "corner")
+            entry["normalized"] = bool(entry.get("normalized", False))
+            if entry["format"] not in ("corner", "center") or not shape or shape[-1] != 4:
+                raise ValueError("postprocessing: boxes output {!r} needs format 'corner' or 'center' and a last "
+                                 "axis of 4, got format {!r} and shape {}".format(name, entry["format"], shape))
+        if kind == "mask" and len(shape) not in (3, 4):
+            raise ValueError("postprocessing: mask output {!r} must be N x h x w or N x C x h x w, got shape {}"
+                             .format(name, shape))
+        normalized[name] = entry
+    return {"outputs": normalized}
+
+
+def _boxes_to_original(boxes, entry, transform):
+    boxes = np.asarray(boxes, dtype=np.float64).copy()
+    if entry.get("format") == "center":
+        cx, cy, w, h = (boxes[..., i] for i in range(4))
+        boxes = np.stack([cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2], axis=-1)
+    if entry.get("normalized"):
+        height, width = transform["input_size"]
+        boxes *= np.array([width, height, width, height], dtype=np.float64)
+    (scale_y, scale_x), (top, left) = transform["scale"], transform["offset"]
+    boxes[..., [0, 2]] = (boxes[..., [0, 2]] - left) / scale_x
+    boxes[..., [1, 3]] = (boxes[..., [1, 3]] - top) / scale_y
+    height, width = transform["original_size"]
+    boxes[..., [0, 2]] = np.clip(boxes[..., [0, 2]], 0, width)
+    boxes[..., [1, 3]] = np.clip(boxes[..., [1, 3]], 0, height)
+    return boxes.astype(np.float32)
+
+
+def _resize_plane(plane, height, width, nearest):
+    from PIL import Image
+    if nearest:
+        image = Image.fromarray(plane.astype(np.int32), mode="I")
+        return np.asarray(image.resize((width, height), Image.NEAREST)).astype(plane.dtype)
+    image = Image.fromarray(plane.astype(np.float32), mode="F")
+    return np.asarray(image.resize((width, height), Image.BILINEAR))
+
+
+def _mask_to_original(mask, transform):
+    mask = np.asarray(mask)
+    nearest = mask.dtype.kind in "biu" or mask.ndim == 3
+    planes = mask if mask.ndim == 4 else mask[:, None]
+    grid_h, grid_w = planes.shape[-2:]
+    in_h, in_w = transform["input_size"]
+    (scale_y, scale_x), (top, left) = transform["scale"], transform["offset"]
+    height, width = transform["original_size"]
+    # the picture's area on the mask grid
+    y0, x0 = top * grid_h / in_h, left * grid_w / in_w
+    y1, x1 = y0 + height * scale_y * grid_h / in_h, x0 + width * scale_x * grid_w / in_w
+    rows = slice(int(np.floor(y0)), max(int(np.floor(y0)) + 1, int(np.ceil(y1))))
+    cols = slice(int(np.floor(x0)), max(int(np.floor(x0)) + 1, int(np.ceil(x1))))
+    out = np.stack([np.stack([_resize_plane(plane[rows, cols], height, width, nearest) for plane in sample])
+                    for sample in planes])
+    return out if mask.ndim == 4 else out[:, 0]
+
+
+def to_original(outputs, postprocessing, transform):
+    """Map named outputs of one picture back onto it (see the module docstring).
+
+    Parameters
+    ----------
+    outputs : dict of str to numpy.ndarray
+        Named outputs of the model.
+    postprocessing : dict or None
+        The manifest's postprocessing.
+    transform : dict
+        From :func:`gluonx.deploy.preprocessing.prepare_image`.
+
+    Returns
+    -------
+    dict of str to numpy.ndarray
+        The same names; boxes and masks in the original picture's pixels.
+    """
+    entries = (postprocessing or {}).get("outputs", {})
+    result = {}
+    for name, value in outputs.items():
+        kind = entries.get(name, {}).get("kind")
+        if kind == "boxes":
+            value = _boxes_to_original(value, entries[name], transform)
+        elif kind == "mask":
+            value = _mask_to_original(value, transform)
+        result[name] = value
+    return result
