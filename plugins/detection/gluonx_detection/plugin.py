@@ -27,7 +27,7 @@ def register_blocks(registry):
         "anchor_generator", _OPS + "anchors:AnchorGenerator", book_section="D2L 9.4.1",
         kwargs={"sizes": (0.75, 0.5, 0.25), "ratios": (1, 2, 0.5)},
         description="The book's anchors (sizes x ratios) for every pixel of a feature map, as MultiBoxPrior",
-        inputs=[InputSpec((2, 3, 5, 6), name="feature_map")], **common)
+        inputs=[InputSpec((2, 3, 5, 6), name="feature_map")], onnx=True, **common)
     registry.register(
         "box_encoder", _OPS + "coders:BoxEncoder", book_section="D2L 9.4.3", kwargs={"box_format": "center"},
         description="Offsets of boxes from anchors with variances (0.1, 0.1, 0.2, 0.2)",

@@ -38,10 +38,11 @@ def iterate_images(pred_bboxes, pred_labels, pred_scores, gt_bboxes, gt_labels, 
         raise ValueError("detection metric inputs must hold the same number of images, got {}".format(
             [len(c) for c in columns] + ([len(flags)] if flags is not None else [])))
     for i in range(count):
-        p_box = columns[0][i].reshape(-1, 4).astype(np.float64)
+        # Scores and boxes keep their dtype: sorting ties and IoU rounding then match the references.
+        p_box = columns[0][i].reshape(-1, 4)
         p_label = columns[1][i].reshape(-1).astype(np.int64)
-        p_score = columns[2][i].reshape(-1).astype(np.float64)
-        g_box = columns[3][i].reshape(-1, 4).astype(np.float64)
+        p_score = columns[2][i].reshape(-1)
+        g_box = columns[3][i].reshape(-1, 4)
         g_label = columns[4][i].reshape(-1).astype(np.int64)
         g_flag = (np.zeros(len(g_label), bool) if flags is None
                   else flags[i].reshape(-1).astype(bool))

@@ -5,11 +5,17 @@ coordinates are the last axis of any-rank inputs.
 """
 from mxnet.gluon import HybridBlock
 
-__all__ = ["box_corner_to_center", "box_center_to_corner", "BoxCornerToCenter", "BoxCenterToCorner"]
+__all__ = ["box_corner_to_center", "box_center_to_corner", "BoxCornerToCenter", "BoxCenterToCorner",
+           "box_coordinates"]
 
 
-def _coordinates(F, boxes):
-    return F.split(boxes, num_outputs=4, axis=-1)
+def box_coordinates(F, boxes):
+    """The four ``(..., 1)`` coordinate columns of ``(..., 4)`` boxes.
+
+    Slices rather than ``F.split``: at ONNX opset 19 MXNet converts ``split`` without sizes, which
+    onnxruntime rejects.
+    """
+    return [F.slice_axis(boxes, axis=-1, begin=i, end=i + 1) for i in range(4)]
 
 
 def box_corner_to_center(F, boxes):
@@ -31,7 +37,7 @@ def box_corner_to_center(F, boxes):
     ----------
     D2L 9.3.1 (``box_corner_to_center``).
     """
-    xmin, ymin, xmax, ymax = _coordinates(F, boxes)
+    xmin, ymin, xmax, ymax = box_coordinates(F, boxes)
     return F.concat((xmin + xmax) * 0.5, (ymin + ymax) * 0.5, xmax - xmin, ymax - ymin, dim=-1)
 
 
@@ -42,7 +48,7 @@ def box_center_to_corner(F, boxes):
     ----------
     D2L 9.3.1 (``box_center_to_corner``).
     """
-    cx, cy, width, height = _coordinates(F, boxes)
+    cx, cy, width, height = box_coordinates(F, boxes)
     half_w, half_h = width * 0.5, height * 0.5
     return F.concat(cx - half_w, cy - half_h, cx + half_w, cy + half_h, dim=-1)
 

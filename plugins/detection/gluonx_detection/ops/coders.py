@@ -10,7 +10,7 @@ Anchors and boxes are in corner format.
 """
 from mxnet.gluon import HybridBlock
 
-from .box_convert import box_center_to_corner, box_corner_to_center
+from .box_convert import box_center_to_corner, box_coordinates, box_corner_to_center
 
 __all__ = ["encode_boxes", "decode_boxes", "BoxEncoder", "BoxDecoder", "DEFAULT_VARIANCES"]
 
@@ -50,8 +50,8 @@ def encode_boxes(F, anchors, boxes, variances=DEFAULT_VARIANCES, eps=1e-6):
     D2L 9.4.3 (``offset_boxes``).
     """
     vx, vy, vw, vh = _check_variances(variances)
-    ax, ay, aw, ah = F.split(box_corner_to_center(F, anchors), num_outputs=4, axis=-1)
-    bx, by, bw, bh = F.split(box_corner_to_center(F, boxes), num_outputs=4, axis=-1)
+    ax, ay, aw, ah = box_coordinates(F, box_corner_to_center(F, anchors))
+    bx, by, bw, bh = box_coordinates(F, box_corner_to_center(F, boxes))
     return F.concat(F.broadcast_div(F.broadcast_sub(bx, ax), aw) / vx,
                     F.broadcast_div(F.broadcast_sub(by, ay), ah) / vy,
                     F.log(F.relu(F.broadcast_div(bw, aw)) + eps) / vw,
@@ -71,8 +71,8 @@ def decode_boxes(F, anchors, offsets, variances=DEFAULT_VARIANCES, clip=None):
     D2L 9.4.3 (``offset_inverse``).
     """
     vx, vy, vw, vh = _check_variances(variances)
-    ax, ay, aw, ah = F.split(box_corner_to_center(F, anchors), num_outputs=4, axis=-1)
-    ox, oy, ow, oh = F.split(offsets, num_outputs=4, axis=-1)
+    ax, ay, aw, ah = box_coordinates(F, box_corner_to_center(F, anchors))
+    ox, oy, ow, oh = box_coordinates(F, offsets)
     ow, oh = ow * vw, oh * vh
     if clip is not None:
         ow, oh = F.minimum(ow, float(clip)), F.minimum(oh, float(clip))

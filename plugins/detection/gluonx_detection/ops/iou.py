@@ -5,21 +5,24 @@ keeps a leading batch axis on both sides.
 """
 from mxnet.gluon import HybridBlock
 
+from .box_convert import box_coordinates
+
 __all__ = ["box_iou", "batch_box_iou", "BoxIoU"]
 
 
 def _iou_from_broadcast(F, a, b):
     """IoU of ``a`` (..., N, 1, 4) against ``b`` (..., 1, M, 4) by broadcasting."""
-    a_xmin, a_ymin, a_xmax, a_ymax = F.split(a, num_outputs=4, axis=-1, squeeze_axis=True)
-    b_xmin, b_ymin, b_xmax, b_ymax = F.split(b, num_outputs=4, axis=-1, squeeze_axis=True)
-    inter_w = F.relu(F.broadcast_minimum(a_xmax, b_xmax) - F.broadcast_maximum(a_xmin, b_xmin))
-    inter_h = F.relu(F.broadcast_minimum(a_ymax, b_ymax) - F.broadcast_maximum(a_ymin, b_ymin))
+    a_xmin, a_ymin, a_xmax, a_ymax = box_coordinates(F, a)
+    b_xmin, b_ymin, b_xmax, b_ymax = box_coordinates(F, b)
+    # max(u, v) = -min(-u, -v): MXNet's ONNX export has no converter for broadcast_maximum.
+    inter_w = F.relu(F.broadcast_add(F.broadcast_minimum(a_xmax, b_xmax), F.broadcast_minimum(-a_xmin, -b_xmin)))
+    inter_h = F.relu(F.broadcast_add(F.broadcast_minimum(a_ymax, b_ymax), F.broadcast_minimum(-a_ymin, -b_ymin)))
     inter = inter_w * inter_h
     area_a = F.relu(a_xmax - a_xmin) * F.relu(a_ymax - a_ymin)
     area_b = F.relu(b_xmax - b_xmin) * F.relu(b_ymax - b_ymin)
     union = F.broadcast_sub(F.broadcast_add(area_a, area_b), inter)
     # Two empty boxes have no union: their IoU is 0, not NaN.
-    return inter / F.maximum(union, 1e-12)
+    return F.squeeze(inter / F.maximum(union, 1e-12), axis=-1)
 
 
 def box_iou(F, boxes1, boxes2):
