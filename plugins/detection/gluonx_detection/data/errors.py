@@ -22,8 +22,8 @@ def check_box(path, where, box, width, height):
     xmin, ymin, xmax, ymax = (float(v) for v in box)
     if not (np.isfinite([xmin, ymin, xmax, ymax]).all() and 0 <= xmin < xmax <= width
             and 0 <= ymin < ymax <= height):
-        raise DetectionDataError("{}: {} box ({:g}, {:g}, {:g}, {:g}) is empty or outside the {}x{} image".format(
-            path, where, xmin, ymin, xmax, ymax, width, height))
+        raise DetectionDataError("{}: {} box ({:g}, {:g}, {:g}, {:g}) is empty or outside the {:g}x{:g} image".format(
+            path, where, xmin, ymin, xmax, ymax, float(width), float(height)))
 
 
 def read_image(path):
