@@ -37,10 +37,11 @@ def test_conversions_equal_the_book_and_invert_each_other(hybridize):
     np.testing.assert_allclose(corner, boxes, atol=1e-6)
 
 
+@pytest.mark.parametrize("portable", [False, True])
 @pytest.mark.parametrize("hybridize", [False, True])
-def test_iou_equals_the_book_and_contrib_box_iou(hybridize):
+def test_iou_equals_the_book_and_contrib_box_iou(hybridize, portable):
     a, b = random_boxes(RNG, 30), random_boxes(RNG, 17)
-    got = run(ops.BoxIoU(), a, b, hybridize=hybridize)
+    got = run(ops.BoxIoU(portable=portable), a, b, hybridize=hybridize)
     np.testing.assert_allclose(got, book.box_iou(a, b), rtol=1e-5, atol=1e-6)
     native = mx.nd.contrib.box_iou(mx.nd.array(a), mx.nd.array(b), format="corner").asnumpy()
     np.testing.assert_allclose(got, native, rtol=1e-5, atol=1e-6)
@@ -82,17 +83,18 @@ ANCHOR_CASES = [((4, 4), (0.75, 0.5, 0.25), (1, 2, 0.5)), ((5, 7), (0.3,), (1,))
 
 
 @pytest.mark.parametrize("hw,sizes,ratios", ANCHOR_CASES)
-@pytest.mark.parametrize("hybridize", [False, True])
-def test_anchors_equal_the_book_and_multibox_prior(hw, sizes, ratios, hybridize):
+@pytest.mark.parametrize("hybridize,portable", [(False, True), (True, True), (True, False)])
+def test_anchors_equal_the_book_and_multibox_prior(hw, sizes, ratios, hybridize, portable):
     data = np.zeros((2, 3) + hw, np.float32)
-    got = run(ops.AnchorGenerator(sizes=sizes, ratios=ratios), data, hybridize=hybridize)
+    got = run(ops.AnchorGenerator(sizes=sizes, ratios=ratios, portable=portable), data, hybridize=hybridize)
     np.testing.assert_allclose(got, book.multibox_prior(hw[0], hw[1], sizes, ratios), atol=1e-6)
     native = mx.nd.contrib.MultiBoxPrior(mx.nd.array(data), sizes=sizes, ratios=ratios).asnumpy()
     np.testing.assert_allclose(got, native, atol=1e-6)
 
 
-def test_anchors_follow_the_feature_map_size_inside_one_hybridized_graph():
-    generator = ops.AnchorGenerator(sizes=(0.5, 0.25), ratios=(1, 2))
+@pytest.mark.parametrize("portable", [False, True])
+def test_anchors_follow_the_feature_map_size_inside_one_hybridized_graph(portable):
+    generator = ops.AnchorGenerator(sizes=(0.5, 0.25), ratios=(1, 2), portable=portable)
     generator.initialize()
     generator.hybridize()
     for hw in [(2, 3), (6, 4)]:
@@ -103,7 +105,7 @@ def test_anchors_follow_the_feature_map_size_inside_one_hybridized_graph():
 def test_anchor_steps_offsets_and_clip_equal_multibox_prior():
     data = mx.nd.zeros((1, 2, 5, 6))
     kw = dict(sizes=(0.6, 0.3), ratios=(1, 3), steps=(0.2, 0.15), offsets=(0.25, 0.75), clip=True)
-    got = run(ops.AnchorGenerator(**kw), data.asnumpy(), hybridize=True)
+    got = run(ops.AnchorGenerator(portable=True, **kw), data.asnumpy(), hybridize=True)
     native = mx.nd.contrib.MultiBoxPrior(data, **kw).asnumpy()
     np.testing.assert_allclose(got, native, atol=1e-6)
 
@@ -288,7 +290,7 @@ def _detector_inputs(rng, batch=2, classes=3):
 @pytest.mark.parametrize("seed", range(3))
 def test_detector_equals_multibox_detection(seed):
     probs, offsets, anchors = _detector_inputs(np.random.RandomState(seed))
-    got = run(ops.MultiBoxDetector(clip=True), probs, offsets, anchors, hybridize=True)
+    got = run(ops.MultiBoxDetector(clip=True, portable=True), probs, offsets, anchors, hybridize=True)
     native = mx.nd.contrib.MultiBoxDetection(mx.nd.array(probs), mx.nd.array(offsets), mx.nd.array(anchors),
                                              clip=True, threshold=0.01, nms_threshold=0.5).asnumpy()
     for i in range(len(probs)):
@@ -296,9 +298,10 @@ def test_detector_equals_multibox_detection(seed):
 
 
 @pytest.mark.parametrize("seed", range(2))
-def test_class_agnostic_detector_equals_the_books_multibox_detection(seed):
+@pytest.mark.parametrize("portable", [False, True])
+def test_class_agnostic_detector_equals_the_books_multibox_detection(seed, portable):
     probs, offsets, anchors = _detector_inputs(np.random.RandomState(seed))
-    got = run(ops.MultiBoxDetector(class_aware=False), probs, offsets, anchors)
+    got = run(ops.MultiBoxDetector(class_aware=False, portable=portable), probs, offsets, anchors, hybridize=True)
     expected = book.multibox_detection(probs, offsets, anchors)
     for i in range(len(probs)):
         assert _kept(got[i]) == _kept(expected[i])

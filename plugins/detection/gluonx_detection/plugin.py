@@ -20,12 +20,12 @@ def register_blocks(registry):
         "box_center_to_corner", _OPS + "box_convert:BoxCenterToCorner", book_section="D2L 9.3.1",
         description="Boxes (cx, cy, w, h) -> (xmin, ymin, xmax, ymax)", inputs=[_BOXES], onnx=True, **common)
     registry.register(
-        "box_iou", _OPS + "iou:BoxIoU", book_section="D2L 9.4.2", kwargs={"batched": True},
+        "box_iou", _OPS + "iou:BoxIoU", book_section="D2L 9.4.2", kwargs={"batched": True, "portable": True},
         description="IoU (Jaccard index) of two batches of corner boxes, (B, N, 4) x (B, M, 4) -> (B, N, M)",
         inputs=[_BOXES, InputSpec((2, 5, 4), low=0, high=1, name="boxes2")], onnx=True, **common)
     registry.register(
         "anchor_generator", _OPS + "anchors:AnchorGenerator", book_section="D2L 9.4.1",
-        kwargs={"sizes": (0.75, 0.5, 0.25), "ratios": (1, 2, 0.5)},
+        kwargs={"sizes": (0.75, 0.5, 0.25), "ratios": (1, 2, 0.5), "portable": True},
         description="The book's anchors (sizes x ratios) for every pixel of a feature map, as MultiBoxPrior",
         inputs=[InputSpec((2, 3, 5, 6), name="feature_map")], onnx=True, **common)
     registry.register(
@@ -52,7 +52,7 @@ def register_blocks(registry):
         description="Greedy non-maximum suppression of (class, score, box) rows, per class or across classes",
         inputs=[_DETECTIONS], **common)
     registry.register(
-        "multibox_detector", _OPS + "nms:MultiBoxDetector", book_section="D2L 9.4.4",
+        "multibox_detector", _OPS + "nms:MultiBoxDetector", book_section="D2L 9.4.4", kwargs={"portable": True},
         description="Decode anchor offsets, take the best class, suppress: as MultiBoxDetection",
         inputs=[InputSpec((2, 3, 20), low=0, high=1, name="class_probs"),
                 InputSpec((2, 80), low=-1, high=1, name="offsets"),

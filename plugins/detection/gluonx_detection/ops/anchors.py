@@ -102,6 +102,10 @@ class AnchorGenerator(HybridBlock):
         ``(offset_y, offset_x)`` of the centre within a pixel.
     clip : bool
         Clip to ``[0, 1]``.
+    portable : bool
+        By default the block runs MXNet's fused ``contrib.MultiBoxPrior`` (same values, faster);
+        ``portable=True`` builds the anchors from ``arange_like`` and broadcasts, which ONNX export can
+        convert (``MultiBoxPrior`` has no converter).
 
     Examples
     --------
@@ -113,16 +117,22 @@ class AnchorGenerator(HybridBlock):
     """
 
     def __init__(self, sizes=(0.75, 0.5, 0.25), ratios=(1.0, 2.0, 0.5), steps=(-1.0, -1.0), offsets=(0.5, 0.5),
-                 clip=False, **kwargs):
+                 clip=False, portable=False, **kwargs):
         super().__init__(**kwargs)
         import numpy as np
         half = anchor_half_extents(sizes, ratios)
+        self._sizes, self._ratios = tuple(float(s) for s in sizes), tuple(float(r) for r in ratios)
+        self._portable = bool(portable)
         self._steps = tuple(float(s) for s in steps)
         self._offsets = tuple(float(o) for o in offsets)
         self._clip = bool(clip)
         self.num_anchors = len(half)
-        table = np.array([(-hw, -hh, hw, hh) for hw, hh in half], dtype="float32")
-        self.extents = self.params.get_constant("extents", table)
+        if self._portable:
+            table = np.array([(-hw, -hh, hw, hh) for hw, hh in half], dtype="float32")
+            self.extents = self.params.get_constant("extents", table)
 
-    def hybrid_forward(self, F, data, extents):
+    def hybrid_forward(self, F, data, extents=None):
+        if not self._portable:
+            return F.contrib.MultiBoxPrior(data, sizes=self._sizes, ratios=self._ratios, clip=self._clip,
+                                           steps=self._steps, offsets=self._offsets)
         return multibox_prior(F, data, extents, self._steps, self._offsets, self._clip)

@@ -91,14 +91,30 @@ class BoxNMS(HybridBlock):
 
 class MultiBoxDetector(HybridBlock):
     """Decode and suppress anchor predictions (D2L 9.4.4), as ``contrib.MultiBoxDetection``:
-    ``forward(class_probs (B,C+1,A), offsets (B,A*4), anchors (1,A,4)) -> (B, A, 6)``."""
+    ``forward(class_probs (B,C+1,A), offsets (B,A*4), anchors (1,A,4)) -> (B, A, 6)``.
+
+    Parameters
+    ----------
+    portable : bool
+        By default MXNet's fused ``contrib.MultiBoxDetection`` runs (same detections, much faster on many
+        anchors); ``portable=True`` composes the decoder with ``box_nms``, which ONNX export can convert.
+        See :func:`multibox_detection` for the other arguments.
+    """
 
     def __init__(self, iou_threshold=0.5, score_threshold=0.01, class_aware=True, variances=DEFAULT_VARIANCES,
-                 clip=False, topk=-1, **kwargs):
+                 clip=False, topk=-1, portable=False, **kwargs):
         super().__init__(**kwargs)
         self._args = dict(iou_threshold=float(iou_threshold), score_threshold=float(score_threshold),
                           class_aware=bool(class_aware), variances=_check_variances(variances), clip=bool(clip),
                           topk=int(topk))
+        self._portable = bool(portable)
 
     def hybrid_forward(self, F, class_probs, offsets, anchors):
-        return multibox_detection(F, class_probs, offsets, anchors, **self._args)
+        if self._portable:
+            return multibox_detection(F, class_probs, offsets, anchors, **self._args)
+        args = self._args
+        return F.contrib.MultiBoxDetection(class_probs, offsets, anchors, clip=args["clip"],
+                                           threshold=args["score_threshold"], background_id=0,
+                                           nms_threshold=args["iou_threshold"],
+                                           force_suppress=not args["class_aware"], variances=args["variances"],
+                                           nms_topk=args["topk"])

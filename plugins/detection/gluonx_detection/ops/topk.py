@@ -27,10 +27,9 @@ def top_k_detections(F, detections, k, score_index=1):
         raise ValueError("top-k needs k >= 1, got {}".format(k))
     scores = F.slice_axis(detections, axis=-1, begin=score_index, end=score_index + 1)
     order = F.topk(F.reshape(scores, (0, -1)), axis=-1, k=int(k), ret_typ="indices", is_ascend=False)  # (B, k)
-    # Gather rows with a one-hot product: no batch index is needed, so the batch stays dynamic in exports.
-    positions = F.contrib.arange_like(scores, axis=1)                          # (N,)
-    one_hot = F.broadcast_equal(F.expand_dims(order, -1), F.reshape(positions, (1, 1, -1)))
-    return F.batch_dot(one_hot, detections)
+    # The batch index comes from the data (arange_like), so the batch stays dynamic in exports.
+    batch_index = F.broadcast_like(F.expand_dims(F.contrib.arange_like(order, axis=0), -1), order)
+    return F.gather_nd(detections, F.stack(batch_index, order, axis=0))
 
 
 class TopKDetections(HybridBlock):
