@@ -1,6 +1,7 @@
 """Detection box-operation benchmarks, run by hand: ``python benchmarks/detection.py [--repeats N] [--json PATH]``.
 
-Each gluonx operator (a hybridized block, ``static_alloc=True, static_shape=True``) is timed against MXNet's
+Each gluonx operator (a hybridized block, ``static_alloc=True, static_shape=True``; IoU, anchors and detection
+run MXNet's fused op by default and are also timed with ``portable=True``, the ONNX-convertible form) is timed against MXNet's
 native operator where one exists and against the book's NumPy code (D2L 9.3-9.4, the reference the tests use:
 ``tests/detection/detection_book.py``) at about 1,000 and 10,000 boxes. Every call ends with
 ``mx.nd.waitall()``. Contenders are interleaved in a new random order each round so that load from other
@@ -81,12 +82,14 @@ def workloads(scale):
     nd_rows = mx.nd.array(rows)
 
     to_centre, to_corner = block(ops.BoxCornerToCenter()), block(ops.BoxCenterToCorner())
-    iou = block(ops.BoxIoU())
+    iou, portable_iou = block(ops.BoxIoU()), block(ops.BoxIoU(portable=True))
     generator = block(ops.AnchorGenerator(sizes=ANCHOR_SIZES, ratios=ANCHOR_RATIOS))
+    portable_generator = block(ops.AnchorGenerator(sizes=ANCHOR_SIZES, ratios=ANCHOR_RATIOS, portable=True))
     targets = block(ops.AnchorTargets())
     encoder, decoder = block(ops.BoxEncoder()), block(ops.BoxDecoder())
     nms = block(ops.BoxNMS(iou_threshold=0.5, class_aware=False))
     detector = block(ops.MultiBoxDetector(class_aware=False))
+    portable_detector = block(ops.MultiBoxDetector(class_aware=False, portable=True))
     topk = block(ops.TopKDetections(100))
     samples, matches = mx.nd.ones((1, n)), mx.nd.arange(n).reshape((1, n))
     means, stds = mx.nd.zeros(4), mx.nd.array([0.1, 0.1, 0.2, 0.2])
@@ -98,6 +101,13 @@ def workloads(scale):
         "box_iou (N x 64)": {"gluonx": lambda: _done(iou(nd_boxes, nd_others)),
                              "native": lambda: _done(mx.nd.contrib.box_iou(nd_boxes, nd_others)),
                              "book": lambda: book.box_iou(boxes, others)},
+        "box_iou portable (N x 64)": {"gluonx": lambda: _done(portable_iou(nd_boxes, nd_others)),
+                                      "native": lambda: _done(mx.nd.contrib.box_iou(nd_boxes, nd_others)),
+                                      "book": lambda: book.box_iou(boxes, others)},
+        "anchors portable": {"gluonx": lambda: _done(portable_generator(feature)),
+                             "native": lambda: _done(mx.nd.contrib.MultiBoxPrior(feature, sizes=ANCHOR_SIZES,
+                                                                                 ratios=ANCHOR_RATIOS)),
+                             "book": lambda: book.multibox_prior(height, width, ANCHOR_SIZES, ANCHOR_RATIOS)},
         "anchors": {"gluonx": lambda: _done(generator(feature)),
                     "native": lambda: _done(mx.nd.contrib.MultiBoxPrior(feature, sizes=ANCHOR_SIZES,
                                                                         ratios=ANCHOR_RATIOS)),
@@ -122,6 +132,11 @@ def workloads(scale):
             "book": lambda: book.nms(clustered, scores, 0.5)},
         "decode + nms (detection)": {
             "gluonx": lambda: _done(detector(nd_probs, nd_anchor_offsets, nd_anchors)),
+            "native": lambda: _done(mx.nd.contrib.MultiBoxDetection(nd_probs, nd_anchor_offsets, nd_anchors,
+                                                                    force_suppress=True, clip=False)),
+            "book": lambda: book.multibox_detection(probs, anchor_offsets, anchors)},
+        "decode + nms portable": {
+            "gluonx": lambda: _done(portable_detector(nd_probs, nd_anchor_offsets, nd_anchors)),
             "native": lambda: _done(mx.nd.contrib.MultiBoxDetection(nd_probs, nd_anchor_offsets, nd_anchors,
                                                                     force_suppress=True, clip=False)),
             "book": lambda: book.multibox_detection(probs, anchor_offsets, anchors)},
