@@ -136,21 +136,24 @@ def test_assignment_equals_the_books_greedy_matching(seed):
     assert set(np.unique(got[got >= 0])) == set(range(4)), "every box gets at least one anchor"
 
 
-def test_padding_rows_are_never_assigned():
+@pytest.mark.parametrize("portable", [False, True])
+def test_padding_rows_are_never_assigned(portable):
     rng = np.random.RandomState(7)
     anchors, labels = _anchor_and_labels(rng, objects=3)
-    padded = np.concatenate([labels, -np.ones((2, 2, 5), np.float32)], axis=1)
-    plain = run(ops.AnchorTargets(), anchors, labels)
-    with_padding = run(ops.AnchorTargets(), anchors, padded)
+    # One fully -1 row and one with only its class negative: both are padding.
+    padded = np.concatenate([labels, -np.ones((2, 1, 5), np.float32),
+                             np.array([[[-1, 0.1, 0.1, 0.5, 0.5]]] * 2, np.float32)], axis=1)
+    plain = run(ops.AnchorTargets(portable=portable), anchors, labels)
+    with_padding = run(ops.AnchorTargets(portable=portable), anchors, padded, hybridize=True)
     for a, b in zip(plain, with_padding):
         np.testing.assert_array_equal(a, b)
 
 
 @pytest.mark.parametrize("seed", range(3))
-@pytest.mark.parametrize("hybridize", [False, True])
-def test_targets_equal_the_book(seed, hybridize):
+@pytest.mark.parametrize("hybridize,portable", [(False, True), (True, True), (True, False)])
+def test_targets_equal_the_book(seed, hybridize, portable):
     anchors, labels = _anchor_and_labels(np.random.RandomState(seed))
-    offsets, mask, classes = run(ops.AnchorTargets(), anchors, labels, hybridize=hybridize)
+    offsets, mask, classes = run(ops.AnchorTargets(portable=portable), anchors, labels, hybridize=hybridize)
     ref_offsets, ref_mask, ref_classes = book.multibox_target(anchors, labels)
     np.testing.assert_array_equal(classes, ref_classes)
     np.testing.assert_array_equal(mask, ref_mask)
@@ -166,7 +169,7 @@ def test_targets_equal_multibox_target_with_padded_labels(seed):
     num_anchors = anchors.shape[1]
     native = mx.nd.contrib.MultiBoxTarget(mx.nd.array(anchors), mx.nd.array(labels),
                                           mx.nd.zeros((3, 4, num_anchors)), overlap_threshold=0.5)
-    got = run(ops.AnchorTargets(), anchors, labels, hybridize=True)
+    got = run(ops.AnchorTargets(portable=True), anchors, labels, hybridize=True)
     # MultiBoxTarget returns (offsets, mask, classes) with the same layout as the book.
     np.testing.assert_array_equal(got[2], native[2].asnumpy())
     np.testing.assert_array_equal(got[1], native[1].asnumpy())

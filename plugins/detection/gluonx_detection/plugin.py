@@ -43,7 +43,7 @@ def register_blocks(registry):
         inputs=[InputSpec((2, 20, 4), low=0, high=1, name="anchors"), InputSpec((2, 3, 4), low=0, high=1),
                 InputSpec((2, 3), low=0.5, high=1, name="gt_valid")], **common)
     registry.register(
-        "anchor_targets", _OPS + "assign:AnchorTargets", book_section="D2L 9.4.3",
+        "anchor_targets", _OPS + "assign:AnchorTargets", book_section="D2L 9.4.3", kwargs={"portable": True},
         description="Class and offset targets of anchors for padded labels, as the book's multibox_target",
         inputs=[InputSpec((1, 20, 4), low=0, high=1, batch_axis=None, name="anchors"),
                 InputSpec((2, 3, 5), low=0, high=1, name="labels")], **common)

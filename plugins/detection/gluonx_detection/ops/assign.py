@@ -124,12 +124,30 @@ class AnchorTargets(HybridBlock):
         Minimum IoU for the threshold step.
     variances : (float, float, float, float)
         Offset divisors (the book's 10 and 5 are 0.1 and 0.2).
+    portable : bool
+        By default MXNet's fused ``contrib.MultiBoxTarget`` runs (the same targets, several times faster:
+        the composed form sorts the whole IoU matrix in ``bipartite_matching``); ``portable=True`` runs
+        :func:`multibox_target`. Targets are for training only, so neither needs an ONNX converter.
     """
 
-    def __init__(self, iou_threshold=0.5, variances=DEFAULT_VARIANCES, **kwargs):
+    def __init__(self, iou_threshold=0.5, variances=DEFAULT_VARIANCES, portable=False, **kwargs):
         super().__init__(**kwargs)
         self._iou_threshold = float(iou_threshold)
         self._variances = _check_variances(variances)
+        self._portable = bool(portable)
 
     def hybrid_forward(self, F, anchors, labels):
-        return multibox_target(F, anchors, labels, self._iou_threshold, self._variances)
+        if self._portable:
+            return multibox_target(F, anchors, labels, self._iou_threshold, self._variances)
+        # MultiBoxTarget only skips padding rows whose five values are all -1: make every class<0 row so.
+        padding = F.broadcast_like(F.slice_axis(labels, axis=-1, begin=0, end=1) < 0, labels)
+        labels = F.where(padding, F.ones_like(labels) * -1, labels)
+        # Its class-prediction input only feeds hard-negative mining, which is off: a (B, 1, A) zero array.
+        column = F.transpose(F.slice_axis(anchors, axis=-1, begin=0, end=1), axes=(0, 2, 1))   # (1, 1, A)
+        dummy = F.zeros_like(F.broadcast_like(column, F.slice_axis(labels, axis=1, begin=0, end=1),
+                                              lhs_axes=(0,), rhs_axes=(0,)))
+        offsets, mask, classes = F.contrib.MultiBoxTarget(anchors, labels, dummy,
+                                                          overlap_threshold=self._iou_threshold,
+                                                          ignore_label=-1, negative_mining_ratio=-1,
+                                                          variances=self._variances)
+        return offsets, mask, classes
