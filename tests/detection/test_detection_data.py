@@ -15,9 +15,6 @@ from gluonx_detection.data.errors import DetectionDataError
 from gluonx_detection.data.recordio import ListDetection, RecordIODetection
 from gluonx_detection.data.voc import VOCDetection
 
-RNG = np.random.RandomState(0)
-
-
 def _image(height, width, seed=0):
     return np.random.RandomState(seed).randint(0, 256, size=(height, width, 3)).astype(np.uint8)
 

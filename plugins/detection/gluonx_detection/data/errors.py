@@ -3,7 +3,7 @@ import os
 
 import numpy as np
 
-__all__ = ["DetectionDataError", "check_box", "read_image", "require_file"]
+__all__ = ["DetectionDataError", "check_box", "empty_label", "read_image", "require_file"]
 
 
 class DetectionDataError(ValueError):

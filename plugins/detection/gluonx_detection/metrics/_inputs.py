@@ -13,7 +13,7 @@ def as_numpy(value):
     return np.asarray(value)
 
 
-def _batch(values, name, dims):
+def _batch(values, dims):
     """A list of per-image arrays from a batch array or a list of per-image arrays (which may be ragged)."""
     if values is None:
         return None
@@ -29,10 +29,10 @@ def iterate_images(pred_bboxes, pred_labels, pred_scores, gt_bboxes, gt_labels, 
     """Yield ``(pred_boxes (P, 4), pred_labels (P,), pred_scores (P,), gt_boxes (G, 4), gt_labels (G,),
     gt_flags (G,) bool)`` per image, dropping predictions and ground truths whose label is negative (padding).
     """
-    columns = [_batch(pred_bboxes, "pred_bboxes", 2), _batch(pred_labels, "pred_labels", 1),
-               _batch(pred_scores, "pred_scores", 1), _batch(gt_bboxes, "gt_bboxes", 2),
-               _batch(gt_labels, "gt_labels", 1)]
-    flags = _batch(gt_flags, "gt_flags", 1)
+    columns = [_batch(pred_bboxes, 2), _batch(pred_labels, 1),
+               _batch(pred_scores, 1), _batch(gt_bboxes, 2),
+               _batch(gt_labels, 1)]
+    flags = _batch(gt_flags, 1)
     count = len(columns[0])
     if any(len(column) != count for column in columns) or (flags is not None and len(flags) != count):
         raise ValueError("detection metric inputs must hold the same number of images, got {}".format(
