@@ -77,10 +77,14 @@ def register_metrics(registry):
 
 @gluonx.hookimpl
 def register_datasets(registry):
-    """The embedded demo set and the real detection formats (D2L 9.6)."""
+    """The embedded demo set and the real detection formats (D2L 9.6).
+
+    No ``sample_shape``: samples are ``(H, W, 3)`` uint8 images with ragged ``(N, 6)`` labels, while the core
+    reads ``sample_shape[0]`` as a model's input channels (channel-first); the detection task will collate.
+    """
     common = dict(task="detection", book_section="D2L 9.6")
     registry.register("detection_digits", "gluonx_detection.data.digits_scenes:DigitsDetection", embedded=True,
-                      extra="data", num_classes=3, sample_shape=(3, 128, 128),
+                      extra="data", num_classes=3,
                       description="scikit-learn's digit images pasted at random scales on varied backgrounds, "
                                   "several objects per image (seeded)", **common)
     pillow = dict(requires=("PIL",), install="pip install Pillow")
