@@ -1,0 +1,202 @@
+"""Detection box-operation benchmarks, run by hand: ``python benchmarks/detection.py [--repeats N] [--json PATH]``.
+
+Each gluonx operator (a hybridized block, ``static_alloc=True, static_shape=True``; IoU, anchors and detection
+run MXNet's fused op by default and are also timed with ``portable=True``, the ONNX-convertible form) is timed against MXNet's
+native operator where one exists and against the book's NumPy code (D2L 9.3-9.4, the reference the tests use:
+``tests/detection/detection_book.py``) at about 1,000 and 10,000 boxes. Every call ends with
+``mx.nd.waitall()``. Contenders are interleaved in a new random order each round so that load from other
+processes hits them alike; the table shows medians of wall and process-CPU time per call and the ratios
+``native / gluonx`` and ``book / gluonx`` (above 1: gluonx is faster). Workloads:
+
+- conversions, encode, decode: N boxes; IoU: N boxes x 64 boxes;
+- anchors: a feature map with 5 anchors per pixel (14x14 = 980, 45x45 = 10,125 anchors);
+- targets: the anchors of that map against 8 ground-truth boxes, batch 4;
+- NMS (class-agnostic; the book's ``nms``) and MultiBoxDetection-style decoding + NMS: N clustered boxes;
+- top-k: the 100 best of N rows, batch 4.
+"""
+import argparse
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import time
+
+import mxnet as mx
+import numpy as np
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "detection"))
+import detection_book as book  # noqa: E402
+from gluonx_detection import ops  # noqa: E402
+
+SIZES = {"1k": 980, "10k": 10125}
+GRIDS = {"1k": (14, 14), "10k": (45, 45)}
+ANCHOR_SIZES, ANCHOR_RATIOS = (0.75, 0.5, 0.25), (1, 2, 0.5)
+
+
+def random_boxes(rng, n, min_size=0.02):
+    corner = rng.uniform(0, 1 - min_size, size=(n, 2))
+    size = np.maximum(rng.uniform(min_size, 1.0, size=(n, 2)) * (1 - corner), min_size / 2)
+    return np.concatenate([corner, corner + size], axis=1).astype(np.float32)
+
+
+def block(b):
+    b.initialize()
+    b.hybridize(static_alloc=True, static_shape=True)
+    return b
+
+
+def _done(out):
+    mx.nd.waitall()
+    return out
+
+
+def workloads(scale):
+    """``{op: {contender: callable}}`` for one problem size."""
+    rng = np.random.RandomState(0)
+    n = SIZES[scale]
+    boxes, others = random_boxes(rng, n), random_boxes(rng, 64)
+    nd_boxes, nd_others = mx.nd.array(boxes), mx.nd.array(others)
+    centre = book.box_corner_to_center(boxes)
+    nd_centre = mx.nd.array(centre)
+    offsets = rng.normal(0, 0.5, size=(n, 4)).astype(np.float32)
+    nd_offsets = mx.nd.array(offsets)
+    height, width = GRIDS[scale]
+    feature = mx.nd.zeros((1, 8, height, width))
+    anchors = book.multibox_prior(height, width, ANCHOR_SIZES, ANCHOR_RATIOS).astype(np.float32)
+    nd_anchors = mx.nd.array(anchors)
+    labels = np.concatenate([rng.randint(0, 3, size=(4, 8, 1)),
+                             np.stack([random_boxes(rng, 8, 0.15) for _ in range(4)])], axis=2).astype(np.float32)
+    nd_labels = mx.nd.array(labels)
+    num_anchors = anchors.shape[1]
+    clustered = np.clip(random_boxes(rng, n, 0.05) * 0.3 + rng.uniform(0, 0.7, size=(n, 2)).repeat(2, 1), 0, 1)
+    scores = rng.uniform(0.01, 1, size=n).astype(np.float32)
+    detections = np.concatenate([np.zeros((n, 1)), scores[:, None], clustered], axis=1).astype(np.float32)
+    nd_detections = mx.nd.array(detections[None])
+    logits = rng.normal(0, 3, size=(1, 4, num_anchors))
+    probs = (np.exp(logits) / np.exp(logits).sum(1, keepdims=True)).astype(np.float32)
+    anchor_offsets = rng.normal(0, 0.5, size=(1, num_anchors * 4)).astype(np.float32)
+    nd_probs, nd_anchor_offsets = mx.nd.array(probs), mx.nd.array(anchor_offsets)
+    rows = np.stack([detections] * 4)
+    nd_rows = mx.nd.array(rows)
+
+    to_centre, to_corner = block(ops.BoxCornerToCenter()), block(ops.BoxCenterToCorner())
+    iou, portable_iou = block(ops.BoxIoU()), block(ops.BoxIoU(portable=True))
+    generator = block(ops.AnchorGenerator(sizes=ANCHOR_SIZES, ratios=ANCHOR_RATIOS))
+    portable_generator = block(ops.AnchorGenerator(sizes=ANCHOR_SIZES, ratios=ANCHOR_RATIOS, portable=True))
+    targets = block(ops.AnchorTargets())
+    encoder, decoder = block(ops.BoxEncoder()), block(ops.BoxDecoder())
+    nms = block(ops.BoxNMS(iou_threshold=0.5, class_aware=False))
+    detector = block(ops.MultiBoxDetector(class_aware=False))
+    portable_detector = block(ops.MultiBoxDetector(class_aware=False, portable=True))
+    topk = block(ops.TopKDetections(100))
+    samples, matches = mx.nd.ones((1, n)), mx.nd.arange(n).reshape((1, n))
+    means, stds = mx.nd.zeros(4), mx.nd.array([0.1, 0.1, 0.2, 0.2])
+    return {
+        "corner_to_center": {"gluonx": lambda: _done(to_centre(nd_boxes)),
+                             "book": lambda: book.box_corner_to_center(boxes)},
+        "center_to_corner": {"gluonx": lambda: _done(to_corner(nd_centre)),
+                             "book": lambda: book.box_center_to_corner(centre)},
+        "box_iou (N x 64)": {"gluonx": lambda: _done(iou(nd_boxes, nd_others)),
+                             "native": lambda: _done(mx.nd.contrib.box_iou(nd_boxes, nd_others)),
+                             "book": lambda: book.box_iou(boxes, others)},
+        "box_iou portable (N x 64)": {"gluonx": lambda: _done(portable_iou(nd_boxes, nd_others)),
+                                      "native": lambda: _done(mx.nd.contrib.box_iou(nd_boxes, nd_others)),
+                                      "book": lambda: book.box_iou(boxes, others)},
+        "anchors portable": {"gluonx": lambda: _done(portable_generator(feature)),
+                             "native": lambda: _done(mx.nd.contrib.MultiBoxPrior(feature, sizes=ANCHOR_SIZES,
+                                                                                 ratios=ANCHOR_RATIOS)),
+                             "book": lambda: book.multibox_prior(height, width, ANCHOR_SIZES, ANCHOR_RATIOS)},
+        "anchors": {"gluonx": lambda: _done(generator(feature)),
+                    "native": lambda: _done(mx.nd.contrib.MultiBoxPrior(feature, sizes=ANCHOR_SIZES,
+                                                                        ratios=ANCHOR_RATIOS)),
+                    "book": lambda: book.multibox_prior(height, width, ANCHOR_SIZES, ANCHOR_RATIOS)},
+        "targets (8 gt, batch 4)": {
+            "gluonx": lambda: _done(targets(nd_anchors, nd_labels)),
+            "native": lambda: _done(mx.nd.contrib.MultiBoxTarget(nd_anchors, nd_labels,
+                                                                 mx.nd.zeros((4, 4, num_anchors)))),
+            "book": lambda: book.multibox_target(anchors, labels)},
+        "encode": {"gluonx": lambda: _done(encoder(nd_others[:1].broadcast_to((n, 4)), nd_boxes)),
+                   "native": lambda: _done(mx.nd.contrib.box_encode(samples, matches, nd_boxes[None], nd_boxes[None],
+                                                                    means, stds)),
+                   "book": lambda: book.offset_boxes(np.broadcast_to(others[:1], (n, 4)), boxes)},
+        "decode": {"gluonx": lambda: _done(decoder(nd_boxes, nd_offsets)),
+                   "native": lambda: _done(mx.nd.contrib.box_decode(nd_offsets[None], nd_boxes[None], 0.1, 0.1, 0.2,
+                                                                    0.2, format="corner")),
+                   "book": lambda: book.offset_inverse(boxes, offsets)},
+        "nms (class-agnostic)": {
+            "gluonx": lambda: _done(nms(nd_detections)),
+            "native": lambda: _done(mx.nd.contrib.box_nms(nd_detections, overlap_thresh=0.5, coord_start=2,
+                                                          score_index=1, id_index=0, force_suppress=True)),
+            "book": lambda: book.nms(clustered, scores, 0.5)},
+        "decode + nms (detection)": {
+            "gluonx": lambda: _done(detector(nd_probs, nd_anchor_offsets, nd_anchors)),
+            "native": lambda: _done(mx.nd.contrib.MultiBoxDetection(nd_probs, nd_anchor_offsets, nd_anchors,
+                                                                    force_suppress=True, clip=False)),
+            "book": lambda: book.multibox_detection(probs, anchor_offsets, anchors)},
+        "decode + nms portable": {
+            "gluonx": lambda: _done(portable_detector(nd_probs, nd_anchor_offsets, nd_anchors)),
+            "native": lambda: _done(mx.nd.contrib.MultiBoxDetection(nd_probs, nd_anchor_offsets, nd_anchors,
+                                                                    force_suppress=True, clip=False)),
+            "book": lambda: book.multibox_detection(probs, anchor_offsets, anchors)},
+        "top-100 (batch 4)": {
+            "gluonx": lambda: _done(topk(nd_rows)),
+            "native": lambda: _done(mx.nd.topk(nd_rows[:, :, 1], k=100, ret_typ="indices")),
+            "book": lambda: rows[np.arange(4)[:, None], np.argsort(-rows[:, :, 1], axis=1)[:, :100]]},
+    }
+
+
+def measure(contenders, repeats):
+    for fn in contenders.values():  # warm-up: graph building and first allocation
+        fn()
+    wall = {name: [] for name in contenders}
+    cpu = {name: [] for name in contenders}
+    for _ in range(repeats):
+        order = list(contenders)
+        random.shuffle(order)
+        for name in order:
+            start_wall, start_cpu = time.perf_counter(), time.process_time()
+            contenders[name]()
+            wall[name].append(time.perf_counter() - start_wall)
+            cpu[name].append(time.process_time() - start_cpu)
+    return {name: {"wall": statistics.median(wall[name]), "cpu": statistics.median(cpu[name])} for name in contenders}
+
+
+def _ms(value):
+    return "{:.3f}".format(value * 1e3)
+
+
+def _ratio(result, other, key):
+    return "{:.2f}x".format(result[other][key] / result["gluonx"][key]) if other in result else "—"
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=15, help="timed calls per contender (median reported)")
+    parser.add_argument("--json", help="write every median to this file")
+    args = parser.parse_args(argv)
+    random.seed(0)
+    results = {}
+    for scale in SIZES:
+        for op, contenders in workloads(scale).items():
+            results["{} @ {}".format(op, scale)] = measure(contenders, args.repeats)
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+                            cwd=os.path.dirname(os.path.abspath(__file__))).stdout.strip()
+    print("commit {}, OMP_NUM_THREADS={}, {} repeats, medians\n".format(commit, os.environ.get("OMP_NUM_THREADS"),
+                                                                      args.repeats))
+    print("| op @ boxes | gluonx wall ms | native wall ms | book wall ms | native/gluonx wall | book/gluonx wall "
+          "| native/gluonx CPU | book/gluonx CPU |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    for key, result in results.items():
+        print("| {} | {} | {} | {} | {} | {} | {} | {} |".format(
+            key, _ms(result["gluonx"]["wall"]), _ms(result["native"]["wall"]) if "native" in result else "—",
+            _ms(result["book"]["wall"]), _ratio(result, "native", "wall"), _ratio(result, "book", "wall"),
+            _ratio(result, "native", "cpu"), _ratio(result, "book", "cpu")))
+    if args.json:
+        with open(args.json, "w") as handle:
+            json.dump({"commit": commit, "repeats": args.repeats, "results": results}, handle, indent=1)
+
+
+if __name__ == "__main__":
+    main()

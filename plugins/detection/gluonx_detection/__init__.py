@@ -1,0 +1,40 @@
+"""gluonx detection plugin: the foundations of D2L 9.3-9.6 (boxes, anchors, detection data, mAP).
+
+Modules (importing this package imports none of them, nor MXNet):
+
+- :mod:`~gluonx_detection.plugin` -- the hook implementations (lazy ``"module:attr"`` entries);
+- :mod:`~gluonx_detection.ops` -- box operations written with ``F.*`` only: conversions, IoU, anchors,
+  anchor assignment, offset coders, NMS, top-k;
+- :mod:`~gluonx_detection.metrics` -- VOC07 / VOC12 mAP and COCO mAP@[.5:.95];
+- :mod:`~gluonx_detection.data` -- Pascal VOC, COCO JSON and RecordIO ``.lst``/``.rec`` loaders and the
+  embedded ``detection_digits`` demo set.
+
+Models, the detection task, training and detector export are not part of this plugin yet.
+Documentation: ``docs/detection.md``.
+"""
+import importlib
+
+_PUBLIC = {
+    "ops": "gluonx_detection.ops",
+    "metrics": "gluonx_detection.metrics",
+    "data": "gluonx_detection.data",
+    "VOC07MeanAP": "gluonx_detection.metrics.voc:VOC07MeanAP",
+    "VOCMeanAP": "gluonx_detection.metrics.voc:VOCMeanAP",
+    "COCOMeanAP": "gluonx_detection.metrics.coco:COCOMeanAP",
+    "VOCDetection": "gluonx_detection.data.voc:VOCDetection",
+    "COCODetection": "gluonx_detection.data.coco:COCODetection",
+    "RecordIODetection": "gluonx_detection.data.recordio:RecordIODetection",
+    "DigitsDetection": "gluonx_detection.data.digits_scenes:DigitsDetection",
+}
+
+__all__ = sorted(_PUBLIC)
+
+
+def __getattr__(name):
+    # Lazy: `import gluonx_detection` (done by plugin discovery) must not import MXNet.
+    target = _PUBLIC.get(name)
+    if target is None:
+        raise AttributeError("module 'gluonx_detection' has no attribute {!r}".format(name))
+    module_name, _, attr = target.partition(":")
+    module = importlib.import_module(module_name)
+    return getattr(module, attr) if attr else module

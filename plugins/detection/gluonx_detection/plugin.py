@@ -1,0 +1,98 @@
+"""Hook implementations of the detection plugin (lazy "module:attr" factories only; imports nothing heavy)."""
+import gluonx
+from gluonx import InputSpec
+
+_OPS = "gluonx_detection.ops."
+_BOXES = InputSpec((2, 6, 4), low=0, high=1, name="boxes")
+# Centre-format boxes with positive sizes: the coders' example inputs must be valid boxes.
+_CENTRE_BOXES = InputSpec((2, 6, 4), low=0.1, high=1, name="boxes_center")
+_DETECTIONS = InputSpec((2, 12, 6), low=0, high=1, name="detections")
+
+
+@gluonx.hookimpl
+def register_blocks(registry):
+    """Box operations of D2L 9.3-9.4 as blocks, checked by the conformance kit."""
+    common = dict(task="detection")
+    registry.register(
+        "box_corner_to_center", _OPS + "box_convert:BoxCornerToCenter", book_section="D2L 9.3.1",
+        description="Boxes (xmin, ymin, xmax, ymax) -> (cx, cy, w, h)", inputs=[_BOXES], onnx=True, **common)
+    registry.register(
+        "box_center_to_corner", _OPS + "box_convert:BoxCenterToCorner", book_section="D2L 9.3.1",
+        description="Boxes (cx, cy, w, h) -> (xmin, ymin, xmax, ymax)", inputs=[_BOXES], onnx=True, **common)
+    registry.register(
+        "box_iou", _OPS + "iou:BoxIoU", book_section="D2L 9.4.2", kwargs={"batched": True, "portable": True},
+        description="IoU (Jaccard index) of two batches of corner boxes, (B, N, 4) x (B, M, 4) -> (B, N, M)",
+        inputs=[_BOXES, InputSpec((2, 5, 4), low=0, high=1, name="boxes2")], onnx=True, **common)
+    registry.register(
+        "anchor_generator", _OPS + "anchors:AnchorGenerator", book_section="D2L 9.4.1",
+        kwargs={"sizes": (0.75, 0.5, 0.25), "ratios": (1, 2, 0.5), "portable": True},
+        description="The book's anchors (sizes x ratios) for every pixel of a feature map, as MultiBoxPrior",
+        inputs=[InputSpec((2, 3, 5, 6), name="feature_map")], onnx=True, **common)
+    registry.register(
+        "box_encoder", _OPS + "coders:BoxEncoder", book_section="D2L 9.4.3", kwargs={"box_format": "center"},
+        description="Offsets of boxes from anchors with variances (0.1, 0.1, 0.2, 0.2)",
+        inputs=[_CENTRE_BOXES, InputSpec((2, 6, 4), low=0.1, high=1, name="boxes")],
+        onnx=True, **common)
+    registry.register(
+        "box_decoder", _OPS + "coders:BoxDecoder", book_section="D2L 9.4.3", kwargs={"box_format": "center"},
+        description="Boxes from anchor offsets with variances (inverse of box_encoder)",
+        inputs=[_CENTRE_BOXES, InputSpec((2, 6, 4), low=-1, high=1, name="offsets")], onnx=True, **common)
+    registry.register(
+        "anchor_assigner", _OPS + "assign:AnchorAssigner", book_section="D2L 9.4.3",
+        description="Ground-truth index of every anchor: greedy matching, then IoU >= threshold (-1: background)",
+        inputs=[InputSpec((2, 20, 4), low=0, high=1, name="anchors"), InputSpec((2, 3, 4), low=0, high=1),
+                InputSpec((2, 3), low=0.5, high=1, name="gt_valid")], **common)
+    registry.register(
+        "anchor_targets", _OPS + "assign:AnchorTargets", book_section="D2L 9.4.3", kwargs={"portable": True},
+        description="Class and offset targets of anchors for padded labels, as the book's multibox_target",
+        inputs=[InputSpec((1, 20, 4), low=0, high=1, batch_axis=None, name="anchors"),
+                InputSpec((2, 3, 5), low=0, high=1, name="labels")], **common)
+    registry.register(
+        "box_nms", _OPS + "nms:BoxNMS", book_section="D2L 9.4.4", kwargs={"class_aware": True},
+        description="Greedy non-maximum suppression of (class, score, box) rows, per class or across classes",
+        inputs=[_DETECTIONS], **common)
+    registry.register(
+        "multibox_detector", _OPS + "nms:MultiBoxDetector", book_section="D2L 9.4.4", kwargs={"portable": True},
+        description="Decode anchor offsets, take the best class, suppress: as MultiBoxDetection",
+        inputs=[InputSpec((2, 3, 20), low=0, high=1, name="class_probs"),
+                InputSpec((2, 80), low=-1, high=1, name="offsets"),
+                InputSpec((1, 20, 4), low=0, high=1, batch_axis=None, name="anchors")], **common)
+    registry.register(
+        "top_k_detections", _OPS + "topk:TopKDetections", book_section="D2L 9.4.4", kwargs={"k": 4},
+        description="The k best-scoring detection rows of each image", inputs=[_DETECTIONS], onnx=True, **common)
+
+
+@gluonx.hookimpl
+def register_metrics(registry):
+    """Detection mean average precision (D2L 9.6 evaluates detectors with it)."""
+    common = dict(task="detection", book_section="D2L 9.6")
+    registry.register("voc07_map", "gluonx_detection.metrics.voc:VOC07MeanAP",
+                      description="Pascal VOC 2007 mAP (11-point interpolated AP, IoU 0.5, difficult ignored)",
+                      **common)
+    registry.register("voc_map", "gluonx_detection.metrics.voc:VOCMeanAP",
+                      description="Pascal VOC 2010+ mAP (area under the interpolated curve, IoU 0.5)", **common)
+    registry.register("coco_map", "gluonx_detection.metrics.coco:COCOMeanAP",
+                      description="COCO mAP@[.5:.95] (101-point AP averaged over 10 IoU thresholds)", **common)
+
+
+@gluonx.hookimpl
+def register_datasets(registry):
+    """The embedded demo set and the real detection formats (D2L 9.6).
+
+    No ``sample_shape``: samples are ``(H, W, 3)`` uint8 images with ragged ``(N, 6)`` labels, while the core
+    reads ``sample_shape[0]`` as a model's input channels (channel-first); the detection task will collate.
+    """
+    common = dict(task="detection", book_section="D2L 9.6")
+    registry.register("detection_digits", "gluonx_detection.data.digits_scenes:DigitsDetection", embedded=True,
+                      extra="data", num_classes=3,
+                      description="scikit-learn's digit images pasted at random scales on varied backgrounds, "
+                                  "several objects per image (seeded)", **common)
+    pillow = dict(requires=("PIL",), install="pip install Pillow")
+    registry.register("voc_detection", "gluonx_detection.data.voc:VOCDetection",
+                      description="Pascal VOC folders (Annotations/*.xml, JPEGImages, ImageSets/Main) from root",
+                      **pillow, **common)
+    registry.register("coco_detection", "gluonx_detection.data.coco:COCODetection",
+                      description="COCO instances JSON + image folder", **pillow, **common)
+    registry.register("recordio_detection", "gluonx_detection.data.recordio:RecordIODetection",
+                      description="MXNet RecordIO detection .rec/.idx (or .lst + images), the book's format",
+                      **common)
