@@ -164,8 +164,10 @@ class Supervisor:
         role.process.stdout.close()
 
     # -- processes --------------------------------------------------------------------------------------
-    def _job_env(self, env):
-        env = dict(env)
+    def _job_env(self, role):
+        env = dict(role.env)
+        env.setdefault(worker.ROLE_ENV, role.name)  # the launcher's roles have them; hand-made ones may not
+        env.setdefault(worker.INDEX_ENV, "" if role.index is None else str(role.index))
         env[worker.JOB_ENV] = self.marker
         env[worker.DIR_ENV] = self.job_dir
         env["PYTHONPATH"] = with_boot_path(env.get("PYTHONPATH"))
@@ -200,7 +202,7 @@ class Supervisor:
         self._start_watchdog()
         for role in self.roles:
             try:
-                role.process = subprocess.Popen(role.argv, env=self._job_env(role.env), stdin=subprocess.DEVNULL,
+                role.process = subprocess.Popen(role.argv, env=self._job_env(role), stdin=subprocess.DEVNULL,
                                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                                 start_new_session=True, preexec_fn=cleanup.die_with_parent())
             except OSError as err:
