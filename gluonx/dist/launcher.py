@@ -112,22 +112,33 @@ def ps_roles(command, num_workers, num_servers=1, hosts=None, scheduler_host=Non
 
 
 class HorovodOutput:
-    """Turn ``horovodrun``'s ``[1]<stdout>:text`` into ``("worker 1", "text")`` and remember the first
-    failure it reports (``Process 1 exit with status code 137.``)."""
+    """Turn ``horovodrun``'s ``[1]<stdout>:text`` into ``("worker 1", "text")`` and remember the failures it
+    reports (``Process 1 exit with status code 137.``), in order."""
 
     _LINE = re.compile(r"^\[(\d+)\]<(?:stdout|stderr)>:(.*)$")
     _FAILED = re.compile(r"^Process (\d+) exit with status code (-?\d+)\.")
 
     def __init__(self):
-        self.failure = None
+        self.exits = []  # (label, status) of every failed rank, as horovodrun reports them
+
+    @property
+    def failure(self):
+        """The first failure horovodrun reported, as text (None if none)."""
+        return self.failure_besides(())
+
+    def failure_besides(self, labels):
+        """The first failure of a rank not in ``labels`` (ranks whose error was only a consequence), else the
+        first failure, as text (None if none)."""
+        exits = [e for e in self.exits if e[0] not in labels] or self.exits
+        return "{} exited with status {}".format(*exits[0]) if exits else None
 
     def __call__(self, line):
         match = self._LINE.match(line)
         if match:
             return "worker " + match.group(1), match.group(2)
         failed = self._FAILED.match(line)
-        if failed and self.failure is None:
-            self.failure = "worker {} exited with status {}".format(failed.group(1), failed.group(2))
+        if failed and int(failed.group(2)) != 0:
+            self.exits.append(("worker " + failed.group(1), int(failed.group(2))))
         return "horovodrun", line
 
 

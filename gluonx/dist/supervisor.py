@@ -32,6 +32,10 @@ EXIT_TIMEOUT = 124
 EXIT_INTERRUPTED = 130
 #: Seconds between two looks at the workers' heartbeat files.
 HEARTBEAT_POLL = 0.5
+#: Errors that are the consequence of another worker's failure (Horovod raises this on every rank when
+#: one rank dies): such a report names the root cause only if nothing else fails within CONSEQUENCE_SETTLE s.
+CONSEQUENCES = ("Horovod has been shut down",)
+CONSEQUENCE_SETTLE = 5.0
 #: The boot folder that every process of a job gets first on its PYTHONPATH (see gluonx.dist.worker).
 BOOT_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_boot")
 
@@ -90,6 +94,11 @@ def optional_seconds(name, value):
     return check_non_negative(name, value) or None
 
 
+def is_consequence(report):
+    """True for a failure report whose error only follows from another worker's failure."""
+    return any(text in report.get("error", "") for text in CONSEQUENCES)
+
+
 def _shell_code(code):
     return 128 - code if code < 0 else code
 
@@ -138,6 +147,7 @@ class Supervisor:
         self._heartbeats = {}
         self._next_heartbeat_poll = 0.0
         self._watchdog = None
+        self._consequence_seen = None
         self._lock = threading.Lock()
         self._threads = []
 
@@ -254,16 +264,25 @@ class Supervisor:
             shutil.rmtree(self.job_dir, ignore_errors=True)
             self.job_dir = None
 
-    def _failure(self):
+    def _failure(self, skip=()):
         for role in self.roles:
             code = role.process.poll()
-            if code not in (None, 0):
+            if code not in (None, 0) and role.label not in skip:
                 return role, code
         return None, None
 
-    def _reported_failure(self):
+    def _reports(self):
+        """``(cause, consequences)``: the first failure report that names a root cause (None if none), and
+        the labels of the workers whose reported error only follows from another's failure."""
         reports = worker.read_failures(self.job_dir)
-        return reports[0] if reports else None
+        causes = [report for report in reports if not is_consequence(report)]
+        consequences = [report for report in reports if is_consequence(report)]
+        if consequences and not causes:
+            if self._consequence_seen is None:
+                self._consequence_seen = time.monotonic()
+            if time.monotonic() - self._consequence_seen > CONSEQUENCE_SETTLE:
+                causes = consequences[:1]  # nothing else failed: it is the cause after all
+        return (causes[0] if causes else None), {report["label"] for report in consequences}
 
     def _fail_with_report(self, report):
         self.message("{} failed ({}); stopping the other processes".format(report["label"], report["error"]))
@@ -296,15 +315,16 @@ class Supervisor:
         started = time.monotonic()
         required = [role for role in self.roles if role.required]
         while True:
-            report = self._reported_failure()
+            report, consequences = self._reports()
             if report is not None:
                 return self._fail_with_report(report)
-            failed, code = self._failure()
+            failed, code = self._failure(skip=consequences)
             if failed is not None:
-                report = self._reported_failure()  # it may have exited between the two looks
+                report, consequences = self._reports()  # it may have exited between the two looks
                 if report is not None:
                     return self._fail_with_report(report)
-                detail = getattr(failed.relabel, "failure", None)
+                besides = getattr(failed.relabel, "failure_besides", None)
+                detail = besides(consequences) if besides else None
                 self.message("{} failed ({}){}; stopping the other processes".format(
                     failed.label, describe_exit(code), ": " + detail if detail else ""))
                 self.stop()

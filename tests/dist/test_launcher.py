@@ -156,6 +156,20 @@ def test_horovod_output_is_relabelled_and_the_failed_rank_named():
     assert relabel("Process 1 exit with status code 137.") == ("horovodrun", "Process 1 exit with status code 137.")
     relabel("Process 0 exit with status code 143.")
     assert relabel.failure == "worker 1 exited with status 137"
+    assert relabel.failure_besides({"worker 1"}) == "worker 0 exited with status 143"
+    assert relabel.failure_besides({"worker 0", "worker 1"}) == "worker 1 exited with status 137"
+
+
+def test_an_error_that_follows_from_another_workers_death_does_not_take_the_blame():
+    """Horovod raises 'Horovod has been shut down' on every rank when one dies: the dead one is named."""
+    consequence = role("worker", 0, "raise RuntimeError('Horovod has been shut down. This was caused by ...')")
+    killed = role("worker", 1, "import time, os, signal; time.sleep(1.5); os.kill(os.getpid(), signal.SIGKILL)")
+    code, _, err = run([consequence, killed])
+    assert code == 128 + signal.SIGKILL
+    assert "worker 1 failed (killed by SIGKILL)" in err and "worker 0 failed" not in err
+    # alone, it is the cause after all (after a few seconds)
+    code, _, err = run([consequence, role("worker", 1, "import time; time.sleep(60)")])
+    assert code == 1 and "worker 0 failed (RuntimeError: Horovod has been shut down." in err
 
 
 def test_horovod_roles_use_gloo_on_loopback():
