@@ -176,6 +176,7 @@ class Supervisor:
     # -- processes --------------------------------------------------------------------------------------
     def _job_env(self, role):
         env = dict(role.env)
+        env.pop(worker.WATCHED_ENV, None)  # a launcher started inside a watched worker watches its own workers
         env.setdefault(worker.ROLE_ENV, role.name)  # the launcher's roles have them; hand-made ones may not
         env.setdefault(worker.INDEX_ENV, "" if role.index is None else str(role.index))
         env[worker.JOB_ENV] = self.marker
