@@ -55,6 +55,21 @@ class DistributedBackend:
         """The ``gluon.Trainer`` that aggregates gradients across workers."""
         raise NotImplementedError
 
+    @staticmethod
+    def with_heartbeat(gluon_trainer):
+        """``gluon_trainer`` whose ``step`` and ``update`` tell the launcher that this worker makes progress
+        (see ``gluonx launch --inactivity-timeout``; one clock read per call, a file touch per second)."""
+        from .worker import heartbeat
+        for name in ("step", "update"):
+            method = getattr(gluon_trainer, name)
+
+            def beating(*args, _method=method, **kwargs):
+                result = _method(*args, **kwargs)
+                heartbeat()
+                return result
+            setattr(gluon_trainer, name, beating)
+        return gluon_trainer
+
     def update_batch_size(self, local_batch):
         """The ``batch_size`` to give ``gluon.Trainer.update`` after the gradients were aggregated, so that
         the update uses the mean gradient of the global batch (``local_batch * num_workers`` samples)."""

@@ -50,7 +50,7 @@ class HorovodBackend(DistributedBackend):
                              .format(trainer.ctx))
 
     def make_trainer(self, params, optimizer):
-        return self.hvd.DistributedTrainer(params, optimizer)
+        return self.with_heartbeat(self.hvd.DistributedTrainer(params, optimizer))
 
     def update_batch_size(self, local_batch):
         return local_batch  # DistributedTrainer already divides by the number of processes

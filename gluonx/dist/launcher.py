@@ -9,8 +9,11 @@ workers run the user's command, whose trainer uses ``kvstore="dist_sync"`` (or `
 Horovod (``backend="horovod"``): ``horovodrun --gloo -np N`` on localhost (loopback) or on the hosts of
 the file; the trainer uses ``kvstore="horovod"``.
 
-Output lines are prefixed with the role and rank (``[worker 1] ...``). When any process fails, every
-other is stopped and the launcher exits non-zero naming it (see :mod:`gluonx.dist.supervisor`).
+Output lines are prefixed with the role and rank (``[worker 1] ...``). When any process fails (an exit
+status, a signal, or an uncaught exception in a worker that would otherwise wait for its peers forever),
+every other is stopped and the launcher exits non-zero naming it; a worker without progress for
+``inactivity_timeout`` seconds stops the job too; a launcher killed with SIGKILL takes every process of
+the job along (see :mod:`gluonx.dist.supervisor`, docs/reliability.md).
 
 References
 ----------
@@ -24,13 +27,15 @@ import sys
 
 from .backend import HOROVOD_INSTALL_HINT
 from .hosts import place_workers, read_hosts, ssh_command
-from .supervisor import Role, Supervisor
+from .supervisor import Role, Supervisor, with_boot_path
+from .worker import INDEX_ENV, ROLE_ENV
 
 BACKENDS = ("ps", "horovod")
 LOOPBACK = "127.0.0.1"
-#: Every process of a job learns how it was started (scripts may read these).
-ROLE_ENV = "GLUONX_LAUNCH_ROLE"
-INDEX_ENV = "GLUONX_LAUNCH_INDEX"
+#: Seconds without an output line or a heartbeat from a worker after which the job is stopped (0: never).
+#: As long as the collective timeout of other frameworks (30 min), so that a quiet epoch of a raw script is
+#: not mistaken for a hang; gluonx.Trainer sends a heartbeat at every optimizer step.
+DEFAULT_INACTIVITY_TIMEOUT = 1800.0
 
 
 def free_ports(count, host=LOOPBACK):
@@ -93,8 +98,9 @@ def ps_roles(command, num_workers, num_servers=1, hosts=None, scheduler_host=Non
         if host is None:
             extra["PORT"] = port
             return Role(name, index, list(argv), _child_env(env, extra), required)
-        # on other machines ps-lite picks its own ports (and ranks may differ from launch indices)
-        remote_env = dict(extra, PYTHONUNBUFFERED=1)
+        # on other machines ps-lite picks its own ports (and ranks may differ from launch indices); the
+        # worker's failure hook comes with the same gluonx installed at the same path there
+        remote_env = dict(extra, PYTHONUNBUFFERED=1, PYTHONPATH=with_boot_path(os.environ.get("PYTHONPATH")))
         return Role(name, index, ssh_command(host, argv, remote_env), _child_env(env, {}), required)
 
     roles = [role("scheduler", None, helper, None, scheduler_port, False)]
@@ -106,22 +112,33 @@ def ps_roles(command, num_workers, num_servers=1, hosts=None, scheduler_host=Non
 
 
 class HorovodOutput:
-    """Turn ``horovodrun``'s ``[1]<stdout>:text`` into ``("worker 1", "text")`` and remember the first
-    failure it reports (``Process 1 exit with status code 137.``)."""
+    """Turn ``horovodrun``'s ``[1]<stdout>:text`` into ``("worker 1", "text")`` and remember the failures it
+    reports (``Process 1 exit with status code 137.``), in order."""
 
     _LINE = re.compile(r"^\[(\d+)\]<(?:stdout|stderr)>:(.*)$")
     _FAILED = re.compile(r"^Process (\d+) exit with status code (-?\d+)\.")
 
     def __init__(self):
-        self.failure = None
+        self.exits = []  # (label, status) of every failed rank, as horovodrun reports them
+
+    @property
+    def failure(self):
+        """The first failure horovodrun reported, as text (None if none)."""
+        return self.failure_besides(())
+
+    def failure_besides(self, labels):
+        """The first failure of a rank not in ``labels`` (ranks whose error was only a consequence), else the
+        first failure, as text (None if none)."""
+        exits = [e for e in self.exits if e[0] not in labels] or self.exits
+        return "{} exited with status {}".format(*exits[0]) if exits else None
 
     def __call__(self, line):
         match = self._LINE.match(line)
         if match:
             return "worker " + match.group(1), match.group(2)
         failed = self._FAILED.match(line)
-        if failed and self.failure is None:
-            self.failure = "worker {} exited with status {}".format(failed.group(1), failed.group(2))
+        if failed and int(failed.group(2)) != 0:
+            self.exits.append(("worker " + failed.group(1), int(failed.group(2))))
         return "horovodrun", line
 
 
@@ -143,7 +160,7 @@ def horovod_roles(command, num_workers, hosts_file=None, env=None, python=None):
 
 
 def launch(command, num_workers, num_servers=1, backend="ps", hosts_file=None, scheduler_host=None,
-           timeout=None, grace=5.0, env=None, out=None, err=None):
+           timeout=None, grace=5.0, env=None, out=None, err=None, inactivity_timeout=DEFAULT_INACTIVITY_TIMEOUT):
     """Run ``command`` as a distributed job and return the launcher's exit code.
 
     Parameters
@@ -159,19 +176,28 @@ def launch(command, num_workers, num_servers=1, backend="ps", hosts_file=None, s
     scheduler_host : str, optional
         This machine's address as the hosts see it (``ps`` with a hosts file).
     timeout : float, optional
-        Stop everything and return 124 after this many seconds.
+        Stop everything and return 124 after this many seconds (None or 0: no limit).
     grace : float
-        Seconds between SIGTERM and SIGKILL when stopping.
+        Seconds between SIGTERM and SIGKILL when stopping (>= 0).
     env : dict, optional
         Base environment of the processes (default ``os.environ``).
     out, err : text streams, optional
         Where the prefixed output and the launcher's messages go.
+    inactivity_timeout : float, optional
+        Stop everything and return 124 when a worker has printed no line and sent no heartbeat
+        (:func:`gluonx.dist.heartbeat`) for this many seconds (None or 0: never). Default
+        :data:`DEFAULT_INACTIVITY_TIMEOUT`.
 
     Returns
     -------
     int
-        0 on success; the failed process's status (128 + signal when killed), 124 on timeout, 130 on
-        Ctrl-C.
+        0 on success; 1 when a worker raised an exception; the failed process's status (128 + signal when
+        killed); 124 on timeout or inactivity; 130 on Ctrl-C.
+
+    Raises
+    ------
+    ValueError
+        A negative or non-finite ``timeout``, ``grace`` or ``inactivity_timeout``, a bad hosts file.
 
     Examples
     --------
@@ -190,4 +216,7 @@ def launch(command, num_workers, num_servers=1, backend="ps", hosts_file=None, s
         if hosts_file:
             read_hosts(hosts_file)  # same format as horovodrun's --hostfile: check it before starting
         roles = horovod_roles(command, num_workers, hosts_file, env)
-    return Supervisor(roles, out=out, err=err, timeout=timeout, grace=grace).run()
+    supervisor = Supervisor(roles, out=out, err=err, timeout=timeout, grace=grace,
+                            inactivity_timeout=inactivity_timeout,
+                            watched=["worker {}".format(rank) for rank in range(num_workers)])
+    return supervisor.run()

@@ -64,7 +64,8 @@ class ParameterServerBackend(DistributedBackend):
         self._reduce_keys = set()
 
     def make_trainer(self, params, optimizer):
-        return gluon.Trainer(params, optimizer, kvstore=self.store, update_on_kvstore=self.updates_on_servers)
+        return self.with_heartbeat(gluon.Trainer(params, optimizer, kvstore=self.store,
+                                                 update_on_kvstore=self.updates_on_servers))
 
     def broadcast_parameters(self, trainer):
         gluon_trainer = trainer.gluon_trainer

@@ -156,6 +156,20 @@ def test_horovod_output_is_relabelled_and_the_failed_rank_named():
     assert relabel("Process 1 exit with status code 137.") == ("horovodrun", "Process 1 exit with status code 137.")
     relabel("Process 0 exit with status code 143.")
     assert relabel.failure == "worker 1 exited with status 137"
+    assert relabel.failure_besides({"worker 1"}) == "worker 0 exited with status 143"
+    assert relabel.failure_besides({"worker 0", "worker 1"}) == "worker 1 exited with status 137"
+
+
+def test_an_error_that_follows_from_another_workers_death_does_not_take_the_blame():
+    """Horovod raises 'Horovod has been shut down' on every rank when one dies: the dead one is named."""
+    consequence = role("worker", 0, "raise RuntimeError('Horovod has been shut down. This was caused by ...')")
+    killed = role("worker", 1, "import time, os, signal; time.sleep(1.5); os.kill(os.getpid(), signal.SIGKILL)")
+    code, _, err = run([consequence, killed])
+    assert code == 128 + signal.SIGKILL
+    assert "worker 1 failed (killed by SIGKILL)" in err and "worker 0 failed" not in err
+    # alone, it is the cause after all (after a few seconds)
+    code, _, err = run([consequence, role("worker", 1, "import time; time.sleep(60)")])
+    assert code == 1 and "worker 0 failed (RuntimeError: Horovod has been shut down." in err
 
 
 def test_horovod_roles_use_gloo_on_loopback():
@@ -181,3 +195,123 @@ def test_cli_runs_a_command_and_passes_its_failure_on(capfd):
     out, err = capfd.readouterr()
     assert code == 0, err
     assert "[worker 0] worker 0" in out
+
+
+# -- no hangs (without MXNet: the same mechanisms the MXNet tests in test_no_hangs.py exercise end to end) ----
+HANGS_AT_EXIT = """
+    import time
+    class Peer:  # as ps-lite's KVStore.__del__ waits at exit for peers that wait for this process
+        def __del__(self):
+            time.sleep(120)
+    peer = Peer()
+    {}
+"""
+
+
+def test_a_worker_that_raises_and_would_hang_at_exit_ends_the_job_naming_it():
+    roles = [role("worker", 0, "import time; time.sleep(120)"),
+             role("worker", 1, HANGS_AT_EXIT.format("raise KeyError('no such column')"))]
+    started = time.monotonic()
+    code, out, err = run(roles)
+    assert time.monotonic() - started < 30
+    assert code == 1
+    assert "worker 1 failed (KeyError: 'no such column'); stopping the other processes" in err
+    assert "[worker 1] Traceback (most recent call last):" in out  # the worker's own, prefixed
+    assert "gluonx launch: traceback of worker 1:" in err and "KeyError: 'no such column'" in err
+    assert not alive(roles[0].process.pid) and not alive(roles[1].process.pid)
+
+
+def test_the_failure_hook_exits_the_worker_itself_and_leaves_its_subprocesses_alone(tmp_path):
+    """Without a launcher reading the report, the worker still ends (status 1) instead of hanging at exit;
+    a Python subprocess of the worker that raises is not the worker: no report, the worker goes on."""
+    from gluonx.dist.supervisor import with_boot_path
+    from gluonx.dist.worker import read_failures
+    child = "import subprocess, sys; print(subprocess.run([sys.executable, '-c', 'raise OSError(5)']).returncode)"
+    script = HANGS_AT_EXIT.format(child + "; raise ValueError('late')")
+    env = dict(os.environ, GLUONX_LAUNCH_ROLE="worker", GLUONX_LAUNCH_INDEX="3", GLUONX_LAUNCH_DIR=str(tmp_path),
+               PYTHONPATH=with_boot_path(os.environ.get("PYTHONPATH")))
+    env.pop("GLUONX_LAUNCH_WATCHED", None)
+    proc = subprocess.run([PY, "-c", textwrap.dedent(script)], env=env, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 1 and proc.stdout.strip() == "1"  # the subprocess failed and was waited for
+    assert "ValueError: late" in proc.stderr
+    (report,) = read_failures(str(tmp_path))
+    assert report["label"] == "worker 3" and report["error"] == "ValueError: late"
+    assert report["traceback"].startswith("Traceback (most recent call last):")
+    assert report["traceback"].endswith("ValueError: late\n")
+
+
+def test_the_boot_folder_runs_the_sitecustomize_it_shadows(tmp_path):
+    from gluonx.dist.supervisor import with_boot_path
+    (tmp_path / "sitecustomize.py").write_text("import builtins\nbuiltins.SHADOWED_RAN = True\n")
+    env = dict(os.environ, PYTHONPATH=with_boot_path(str(tmp_path)))
+    proc = subprocess.run([PY, "-c", "import builtins, sys; print(getattr(builtins, 'SHADOWED_RAN', False), "
+                           "'_gluonx_launch_worker' in sys.modules)"], env=env, capture_output=True, text=True,
+                          timeout=60)
+    assert proc.stdout.split() == ["True", "True"], proc.stderr
+
+
+def test_a_worker_without_progress_is_found_and_heartbeats_count_as_progress():
+    silent = role("worker", 0, "print('started', flush=True); import time; time.sleep(120)")
+    started = time.monotonic()
+    code, out, err = run([silent], inactivity_timeout=2.0, grace=0.5)
+    assert code == 124
+    assert "worker 0 made no progress for 2 s (no output line, no heartbeat)" in err
+    assert time.monotonic() - started < 30
+    # quiet for 6 s, but beating: not stopped; a silent worker with the check off (0) is not stopped either
+    beating = role("worker", 0, "import time\nfrom gluonx.dist import heartbeat\n"
+                                "for _ in range(30):\n    assert heartbeat()\n    time.sleep(0.2)")
+    off = role("worker", 1, "import time; time.sleep(6)")
+    code, out, err = run([beating], inactivity_timeout=2.0)
+    assert code == 0, err
+    code, out, err = run([off], inactivity_timeout=0)
+    assert code == 0, err
+
+
+def test_a_sigkilled_supervisor_takes_a_setsid_grandchild_along(tmp_path):
+    pid_file = tmp_path / "grandchild"
+    script = textwrap.dedent("""
+        import os, sys
+        from gluonx.dist import Role, Supervisor
+        code = ("import os, subprocess, sys, time\\n"
+                "child = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(300)'], "
+                "start_new_session=True)\\n"
+                "open({pid_file!r}, 'w').write('{{}} {{}}'.format(os.getpid(), child.pid))\\n"
+                "time.sleep(300)")
+        roles = [Role("worker", 0, [sys.executable, "-c", code], dict(os.environ))]
+        sys.exit(Supervisor(roles, grace=1.0).run())
+    """).format(pid_file=str(pid_file))
+    launcher = subprocess.Popen([PY, "-c", script], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while not (pid_file.exists() and pid_file.read_text()) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        worker_pid, grandchild = map(int, pid_file.read_text().split())
+        assert os.getsid(grandchild) == grandchild != os.getsid(worker_pid)
+        launcher.kill()
+        launcher.wait(timeout=10)
+        deadline = time.monotonic() + 10
+        while (alive(grandchild) or alive(worker_pid)) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not alive(worker_pid) and not alive(grandchild)
+    finally:
+        launcher.kill()
+        subprocess.run(["pkill", "-KILL", "-f", str(pid_file)])  # the test's own processes only
+
+
+@pytest.mark.parametrize("flag,value", [("--timeout", "-1"), ("--grace", "-0.5"), ("--inactivity-timeout", "-5"),
+                                        ("--timeout", "nan"), ("-n", "0"), ("-s", "-1")])
+def test_negative_or_meaningless_numbers_are_refused_in_one_line(capfd, flag, value):
+    from gluonx.cli import main
+    argv = ["launch", "-n", "2", flag, value, "--", PY, "-c", "pass"]
+    with pytest.raises(SystemExit) as exit_info:
+        main(argv)
+    assert exit_info.value.code == 2
+    errors = [line for line in capfd.readouterr().err.splitlines() if "error:" in line]
+    assert len(errors) == 1 and "argument {}".format(flag) in errors[0] and "expected" in errors[0], errors
+
+
+def test_the_python_api_refuses_negative_seconds():
+    from gluonx.dist import launch
+    for keyword in ("timeout", "grace", "inactivity_timeout"):
+        with pytest.raises(ValueError, match="{} must be zero or more".format(keyword)):
+            launch([PY, "-c", "pass"], 1, **{keyword: -1})
