@@ -216,8 +216,10 @@ def main(argv=None):
     if argv[:1] == ["--version"]:  # answer without loading plugins
         print("gluonx " + __version__)
         return 0
-    show_traceback = "--traceback" in argv or _traceback_wanted()
-    argv = [a for a in argv if a != "--traceback"]
+    # gluonx's own --traceback: anywhere before a "--" (what follows "--" belongs to a worker command)
+    own = argv.index("--") if "--" in argv else len(argv)
+    show_traceback = "--traceback" in argv[:own] or _traceback_wanted()
+    argv = [a for a in argv[:own] if a != "--traceback"] + argv[own:]
     command = "gluonx"
     try:
         parser = build_parser()

@@ -125,3 +125,20 @@ def test_disabled_core_is_refused_in_one_line_naming_the_switch(run_gluonx):
         "gluonx: error: the gluonx command line needs the core plugin, which GLUONX_DISABLED_PLUGINS "
         "disables: remove 'core' from GLUONX_DISABLED_PLUGINS (without it, the Python API serves only other "
         "plugins' entries)")
+
+
+def test_traceback_flag_shows_the_trace_and_leaves_worker_arguments_alone(monkeypatch, capsys):
+    import gluonx.cli as cli
+    seen = {}
+
+    def fake_parse(self, argv):
+        seen["argv"] = list(argv)
+        raise ValueError("bad value")
+
+    monkeypatch.setattr("argparse.ArgumentParser.parse_args", fake_parse)
+    assert cli.main(["launch", "-n", "2", "--", "python", "w.py", "--traceback"]) == 2
+    assert seen["argv"][-1] == "--traceback"  # the worker's own flag is passed on
+    assert capsys.readouterr().err.strip() == "gluonx: error: bad value"
+    with pytest.raises(ValueError, match="bad value"):
+        cli.main(["--traceback", "launch", "-n", "2", "--", "python", "w.py"])
+    assert "--traceback" not in seen["argv"]
