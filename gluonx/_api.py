@@ -7,7 +7,8 @@ from ._plugins import get_host
 
 def registry(kind):
     """Return the registry called ``kind``: one of ``models``, ``blocks``, ``optimizers``,
-    ``lr_schedulers``, ``losses``, ``metrics``, ``datasets``, ``event_handlers``, ``commands``."""
+    ``lr_schedulers``, ``losses``, ``metrics``, ``datasets``, ``event_handlers``, ``tasks``, ``recipes``,
+    ``commands``."""
     return get_host().registry(kind)
 
 
@@ -93,3 +94,34 @@ list_losses, get_loss, get_loss_info = _make_api("losses", "loss")
 list_metrics, get_metric, get_metric_info = _make_api("metrics", "metric")
 list_datasets, get_dataset, get_dataset_info = _make_api("datasets", "dataset")
 list_event_handlers, get_event_handler, get_event_handler_info = _make_api("event_handlers", "event_handler")
+list_tasks, get_task, get_task_info = _make_api("tasks", "task")
+list_recipes, _get_recipe, get_recipe_info = _make_api("recipes", "recipe")
+
+
+def get_recipe(name, **overrides):
+    """The recipe called ``name``: its settings as a read-only :class:`gluonx.train.recipes.Recipe`.
+
+    Parameters
+    ----------
+    name : str
+        Registered recipe name (``gluonx recipes``).
+    **overrides
+        Settings that replace the recipe's (``epochs=3``).
+
+    Raises
+    ------
+    KeyError
+        For an unknown name; the message lists the closest registered names.
+    """
+    return get_recipe_info(name).create(**overrides)
+
+
+def find_recipe(model, dataset):
+    """The record of the recipe registered for ``model`` trained on ``dataset``, or None.
+
+    When several plugins register one for the same pair, the first in name order wins.
+    """
+    for info in registry("recipes").infos():
+        if info.model.lower() == model.lower() and info.dataset.lower() == dataset.lower():
+            return info
+    return None
