@@ -99,7 +99,7 @@ list_recipes, _get_recipe, get_recipe_info = _make_api("recipes", "recipe")
 
 
 def get_recipe(name, **overrides):
-    """The recipe called ``name``: its settings as a read-only :class:`gluonx.train.recipes.Recipe`.
+    """The recipe called ``name``: its settings as a read-only :class:`gluonx.recipes.Recipe`.
 
     Parameters
     ----------

@@ -406,7 +406,7 @@ class RecipeInfo(EntryInfo):
     ----------
     factory : str or callable
         Builds the object :func:`gluonx.get_recipe` returns from the settings; by default
-        ``"gluonx.train.recipes:Recipe"`` (a plain, read-only record of the settings).
+        ``"gluonx.recipes:Recipe"`` (a plain, read-only record of the settings).
     model, dataset : str
         The registered model and dataset the recipe is for.
     optimizer : str
@@ -433,7 +433,7 @@ class RecipeInfo(EntryInfo):
     """
 
     kind: ClassVar[str] = "recipe"
-    factory: Union[str, Callable[..., Any]] = "gluonx.train.recipes:Recipe"
+    factory: Union[str, Callable[..., Any]] = "gluonx.recipes:Recipe"
     model: str = ""
     dataset: str = ""
     optimizer: Optional[str] = None
