@@ -89,6 +89,20 @@ def _make_api(kind, singular):
 list_models, get_model, get_model_info = _make_api("models", "model")
 list_blocks, get_block, get_block_info = _make_api("blocks", "block")
 list_optimizers, get_optimizer, get_optimizer_info = _make_api("optimizers", "optimizer")
+
+
+def get_optimizer(name, **kwargs):
+    """Build the optimizer called ``name``, resolved as ``gluonx.Trainer`` and ``gluon.Trainer`` resolve it:
+    MXNet's names (``"adam"``) are MXNet's optimizers, ``"gluonx_<name>"`` is gluonx's registered ``<name>``
+    (``"gluonx_adam"``), other registry names (``"adamw"``) are gluonx's. Keyword arguments go to it.
+
+    Raises
+    ------
+    KeyError
+        For a name neither MXNet nor a gluonx plugin has; the message lists both.
+    """
+    from ._mxnet_bridge import create_optimizer
+    return create_optimizer(name, **kwargs)
 list_lr_schedulers, get_lr_scheduler, get_lr_scheduler_info = _make_api("lr_schedulers", "lr_scheduler")
 list_losses, get_loss, get_loss_info = _make_api("losses", "loss")
 list_metrics, get_metric, get_metric_info = _make_api("metrics", "metric")

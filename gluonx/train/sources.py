@@ -30,7 +30,8 @@ class DatasetSource:
 
 
 class IterableSource:
-    """Batches of any re-iterable (a DataLoader): resumable at epoch boundaries only.
+    """Batches of any re-iterable (a DataLoader) -- tuples or dicts of arrays: resumable at epoch boundaries
+    only.
 
     ``max_batches`` cuts every epoch short (distributed training sets it to the shortest worker's length,
     so that no worker waits for the gradients of a worker that ran out of data).
@@ -50,8 +51,9 @@ class IterableSource:
                 break
             if number < start:
                 continue
-            if not isinstance(batch, (list, tuple)) or len(batch) != 2:
-                raise ValueError("each batch must be a (data, label) pair, got {}".format(type(batch).__name__))
+            if not isinstance(batch, (list, tuple, dict)):
+                raise ValueError("each batch must be a tuple, list or dict of arrays (e.g. (data, label)), got {}"
+                                 .format(type(batch).__name__))
             yield batch
 
 
