@@ -243,6 +243,9 @@ def plan(args):
     if task_info is not None and not task_info.trainable:
         raise UsageError("model {}'s task '{}' is not trained on its own ({})".format(
             args.model, task_info.name, task_info.description))
+    if args.min_accuracy is not None and task_info is not None and task_info.primary_metric != "accuracy":
+        raise UsageError("--min-accuracy applies to tasks measured by accuracy; {} is a {} model ({})".format(
+            args.model, task_info.name, task_info.primary_metric))
     given = given_settings(args)
     lines = []
     run = read_run(args.out) if args.resume else None

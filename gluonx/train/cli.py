@@ -37,7 +37,9 @@ def _dataset(name, root, train):
     return info, gluonx.get_dataset(name, **kwargs)
 
 
-def _model(name, dataset_info, extra_args):
+def _model(name, dataset_info, extra_args, dataset=None):
+    """Build model ``name`` with ``extra_args``, filling in what the dataset determines (classes, input
+    channels, vocabulary size) when the model's factory takes it."""
     import gluonx
     info = gluonx.get_model_info(name)
     factory = info.resolve()
@@ -48,10 +50,22 @@ def _model(name, dataset_info, extra_args):
         kwargs.setdefault("num_classes", dataset_info.num_classes)
     if dataset_info.sample_shape and ("in_channels" in accepted):
         kwargs.setdefault("in_channels", dataset_info.sample_shape[0])
-    vocab_size = getattr(dataset_info, "vocab_size", None)
+    vocab_size = getattr(dataset, "vocab_size", None)
     if vocab_size and ("vocab_size" in accepted or takes_any):
         kwargs.setdefault("vocab_size", vocab_size)
     return gluonx.get_model(name, **kwargs)
+
+
+def _task(name, settings):
+    """The task instance; its constructor gets the settings it names (``num_steps`` from ``seq_len``)."""
+    import gluonx
+    factory = gluonx.get_task_info(name).resolve()
+    try:
+        accepted = inspect.signature(factory).parameters
+    except (TypeError, ValueError):
+        accepted = {}
+    kwargs = {"num_steps": settings["seq_len"]} if "num_steps" in accepted else {}
+    return gluonx.get_task(name, **kwargs)
 
 
 def check_optimizer(name):
@@ -107,14 +121,16 @@ def train(args, decided):
     dataset_info, train_set = _dataset(args.dataset, args.data_root, True)
     _, test_set = _dataset(args.dataset, args.data_root, False)
     train_set = apply_augmentation(train_set, settings.get("augmentation"), seed=args.seed)
-    net = _model(args.model, dataset_info, settings["model_args"])
+    net = _model(args.model, dataset_info, settings["model_args"], dataset=train_set)
+    task = _task(decided["task"] or "classification", settings)
+    mode = "max" if task.higher_is_better else "min"
     optimizer_params = {"learning_rate": settings["lr"], "wd": settings["wd"]}
     optimizer_params.update(settings["optimizer_params"])
-    trainer = Trainer(net, mx.gluon.loss.SoftmaxCrossEntropyLoss(), settings["optimizer"], optimizer_params,
+    trainer = Trainer(net, optimizer=settings["optimizer"], optimizer_params=optimizer_params, task=task,
                       ctx=args.ctx, kvstore=args.kvstore, grad_accumulation=args.grad_accumulation,
                       clip_global_norm=settings["clip_global_norm"], hybridize=not args.no_hybridize,
                       seed=args.seed)
-    handlers = [CheckpointHandler(checkpoints, keep_last=args.keep_last, monitor="val_accuracy"),
+    handlers = [CheckpointHandler(checkpoints, keep_last=args.keep_last, monitor=task.monitor, mode=mode),
                 HistoryHandler(args.out), NaNGuard("stop")]
     if settings["lr_schedule"] != "constant":
         schedule, base_lr, epochs_total = SCHEDULES[settings["lr_schedule"]], settings["lr"], settings["epochs"]
@@ -122,7 +138,7 @@ def train(args, decided):
     if not args.no_progress:
         handlers.append(ProgressBar(file=sys.stderr))
     if args.patience is not None:
-        handlers.append(EarlyStopping("val_loss", patience=args.patience))
+        handlers.append(EarlyStopping(task.monitor, mode=mode, patience=args.patience))
     if args.tensorboard:
         handlers.append(TensorBoardHandler(os.path.join(args.out, "tb")))
 
@@ -144,13 +160,15 @@ def train(args, decided):
     if diverged is None and any(isinstance(row.get("loss"), float) and not math.isfinite(row["loss"])
                                 for row in trainer.state.history):
         diverged = len(epochs) - 1 if epochs else 0
-    summary = {"model": args.model, "dataset": args.dataset, "epochs": len(epochs), "recipe": decided["recipe"],
-               "settings": settings, "threads": omp_threads(),
+    summary = {"model": args.model, "dataset": args.dataset, "task": task.name, "epochs": len(epochs),
+               "recipe": decided["recipe"], "settings": settings, "threads": omp_threads(),
                "status": "diverged" if diverged is not None else "ok",
-               "test_accuracy": finite_or_none(last.get("val_accuracy")),
-               "test_loss": finite_or_none(last.get("val_loss")),
+               "primary_metric": "test_" + task.primary_metric,
                "train_seconds": elapsed, "samples_per_sec": sorted(rates)[len(rates) // 2] if rates else None,
                "checkpoints": checkpoints, "history": os.path.join(args.out, "history.csv")}
+    # every validation scalar of the last epoch, as test_*: JSON has no NaN, so non-finite values are null
+    summary.update({"test_" + key[len("val_"):]: finite_or_none(value) for key, value in last.items()
+                    if key.startswith("val_")})
     summary["samples_per_sec"] = finite_or_none(summary["samples_per_sec"])
     write_json(os.path.join(args.out, "summary.json"), summary)
     if diverged is not None:
@@ -159,9 +177,10 @@ def train(args, decided):
     print("samples/s (median over log intervals): {:.0f}".format(summary["samples_per_sec"] or 0))
     print("checkpoints: {}  history: {}  curve: {}".format(checkpoints, summary["history"],
                                                             os.path.join(args.out, "learning_curve.png")))
-    print("test accuracy: {:.4f}".format(summary["test_accuracy"]))
-    if args.min_accuracy is not None and not summary["test_accuracy"] >= args.min_accuracy:
+    for line in task.result_lines(last):
+        print(line)
+    if args.min_accuracy is not None and not (summary.get("test_accuracy") or 0) >= args.min_accuracy:
         print("gluonx: error: test accuracy {:.4f} is below --min-accuracy {}".format(
-            summary["test_accuracy"], args.min_accuracy), file=sys.stderr)
+            summary.get("test_accuracy") or float("nan"), args.min_accuracy), file=sys.stderr)
         return 1
     return 0
