@@ -88,6 +88,8 @@ def assert_one_line_error(err, expected):
     (["--wd", "inf"], "argument --wd: expected a value that is a finite number, got inf"),
     (["--clip-global-norm", "0"], "argument --clip-global-norm: expected a value that is positive"),
     (["--threads", "0"], "argument --threads: expected a value that is positive, got 0"),
+    (["--grad-accumulation", "0"], "argument --grad-accumulation: expected a value that is positive, got 0"),
+    (["--keep-last", "0"], "argument --keep-last: expected a value that is positive, got 0"),
     (["--threads", "many"], "argument --threads: expected an integer, got 'many'"),
     (["--min-accuracy", "nan"], "argument --min-accuracy: expected a value that is a finite number"),
     (["--optimizer", "nosuch"], "unknown optimizer 'nosuch'"),
@@ -116,6 +118,13 @@ def test_out_that_is_a_file_is_refused(tmp_path, capsys):
     (tmp_path / "run" / "checkpoints").write_text("x")
     assert main(["train", "lenet", "--out", str(tmp_path / "run")]) == 2
     assert_one_line_error(capsys.readouterr().err, "is a file, where checkpoints go")
+
+
+def test_min_accuracy_needs_a_task_measured_by_accuracy(tmp_path, capsys):
+    assert main(["train", "gru_lm", "--dataset", "python_docs", "--min-accuracy", "0.5",
+                 "--out", str(tmp_path / "run")]) == 2
+    assert_one_line_error(capsys.readouterr().err, "--min-accuracy applies to tasks measured by accuracy")
+    assert not (tmp_path / "run").exists()
 
 
 def test_untrainable_task_is_refused(tmp_path, capsys):
