@@ -121,7 +121,11 @@ def choose_recipe(args):
 
 
 def merge_settings(recipe, given):
-    """Defaults, then the recipe's settings, then the flags; returns (settings, where each came from)."""
+    """Defaults, then the recipe's settings, then the flags; returns (settings, where each came from).
+
+    ``--model-arg`` and ``--optimizer-param`` merge key by key with the recipe's. An ``--optimizer`` other than
+    the recipe's drops the recipe's optimizer arguments: they belong to the recipe's optimizer.
+    """
     settings = {name: (dict(default) if isinstance(default, dict) else default)
                 for name, (_, default) in DEFAULTS.items()}
     origin = {name: "default" for name in settings}
@@ -129,18 +133,14 @@ def merge_settings(recipe, given):
         for name, value in recipe.settings().items():
             if name in settings:
                 settings[name], origin[name] = value, "recipe"
+        if "optimizer" in given and given["optimizer"] != settings["optimizer"]:
+            settings["optimizer_params"], origin["optimizer_params"] = {}, "default"
     for name, value in given.items():
-        if name == "model_args":
-            settings[name] = dict(settings[name], **value)
-        elif name == "optimizer_params" and given.get("optimizer", settings["optimizer"]) == settings["optimizer"]:
+        if name in ("model_args", "optimizer_params"):
             settings[name] = dict(settings[name], **value)
         else:
             settings[name] = value
         origin[name] = "flag"
-    if "optimizer" in given and "optimizer_params" not in given and origin["optimizer_params"] == "recipe" \
-            and recipe is not None and given["optimizer"] != recipe.optimizer:
-        # the recipe's momentum etc. belong to the recipe's optimizer, not to the one the flag names
-        settings["optimizer_params"], origin["optimizer_params"] = {}, "default"
     return settings, origin
 
 
@@ -257,6 +257,9 @@ def plan(args):
         recipe_name = run.get("recipe")
         recipe_threads = run.get("threads")
     else:
+        if args.resume:
+            lines.append("{} holds no {} (a run from before gluonx saved its settings): the recipe and the flags "
+                         "given now apply".format(args.out, RUN_FILE))
         recipe = choose_recipe(args)
         settings, origin = merge_settings(recipe, given)
         recipe_name = recipe.name if recipe is not None else None

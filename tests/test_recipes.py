@@ -120,8 +120,12 @@ def test_another_optimizer_drops_the_recipes_optimizer_arguments():
     recipe = gluonx.RecipeInfo(name="r", model="m", dataset="d", optimizer="sgd", optimizer_params={"momentum": 0.9})
     settings, origin = merge_settings(recipe, {"optimizer": "adam"})
     assert settings["optimizer"] == "adam" and settings["optimizer_params"] == {}
+    settings, _ = merge_settings(recipe, {"optimizer": "adam", "optimizer_params": {"beta1": 0.8}})
+    assert settings["optimizer_params"] == {"beta1": 0.8}
     settings, _ = merge_settings(recipe, {"optimizer_params": {"nesterov": True}})
     assert settings["optimizer_params"] == {"momentum": 0.9, "nesterov": True}
+    settings, origin = merge_settings(recipe, {"optimizer": "sgd"})  # the same optimizer keeps them
+    assert settings["optimizer_params"] == {"momentum": 0.9} and origin["optimizer_params"] == "recipe"
 
 
 def test_recipe_none_and_pairs_without_a_recipe_use_the_plain_defaults():
