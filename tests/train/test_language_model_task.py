@@ -6,7 +6,7 @@ import pytest
 from mxnet import autograd, gluon
 
 import gluonx
-from gluonx.data.text_corpus import CharacterVocabulary, batchify, python_docs_text
+from gluonx.data.text_corpus import CharacterVocabulary, batchify, bptt_batches, python_docs_text
 from gluonx.tasks import LanguageModelTask, SequentialSource
 from gluonx.train import CheckpointHandler, Trainer
 from gluonx.train.checkpoint import list_checkpoints, read_checkpoint
@@ -27,8 +27,7 @@ def _hand_perplexity(model, ids, streams=10, window=100):
     stream = batchify(ids, streams)
     states = model.begin_state(streams)
     log_probs = []
-    for start in range(0, len(stream) - 1, window):
-        x, y = stream[start:start + window], stream[start + 1:start + 1 + window]
+    for x, y in bptt_batches(stream, window):
         out = model(mx.nd.array(x, dtype="int32"), *states)
         states = list(out[1:])
         logits = out[0].asnumpy().astype(np.float64)
