@@ -64,9 +64,10 @@ def create_optimizer(name, **params):
     if key not in registry and not register_missing(registry, key):
         from ._api import registry as gluonx_registry
         infos = gluonx_registry("optimizers").infos()
-        gluonx_names = sorted({i.mx_name for i in infos if i.mx_name} | {i.name for i in infos} - set(registry))
+        gluonx_names = sorted({i.mx_name for i in infos if i.mx_name} | {i.name for i in infos})
+        mxnet_names = sorted(n for n, cls in registry.items() if getattr(cls, "__module__", "").startswith("mxnet."))
         raise KeyError("unknown optimizer {!r}: MXNet has {}; gluonx plugins add {}".format(
-            name, sorted(n for n in registry if not n.startswith("gluonx_")), gluonx_names))
+            name, mxnet_names, gluonx_names))
     return mx.optimizer.create(key, **params)
 
 

@@ -269,6 +269,8 @@ def _load_arrays(path, name, expected_sha):
         arrays = mx.nd.load(file_path)
     except mx.base.MXNetError as err:
         raise CheckpointError("{}: {} cannot be read: {}".format(path, name, str(err).splitlines()[0])) from None
+    if isinstance(arrays, list) and not arrays:
+        arrays = {}  # mx.nd.save of an empty dict (an optimizer without state, e.g. plain SGD) reads back as []
     if not isinstance(arrays, dict):
         raise CheckpointError("{}: {} holds an unnamed list of arrays, expected named arrays".format(path, name))
     return arrays

@@ -68,8 +68,11 @@ class Accuracy(DeviceMetric):
 
     def batch_sum(self, label, output):
         predicted = mx.nd.argmax(output, axis=-1)
-        correct = (predicted == label.astype(predicted.dtype).reshape(predicted.shape)).sum()
-        return correct.astype("float64"), predicted.size
+        label = label.astype(predicted.dtype, copy=False)
+        if label.shape != predicted.shape:
+            label = label.reshape(predicted.shape)
+        # a float32 count is exact up to 2**24 samples per batch; the window sums are exact float64 reads
+        return (predicted == label).sum(), predicted.size
 
 
 class TopKAccuracy(DeviceMetric):

@@ -58,7 +58,8 @@ class IterableSource:
 
 
 def make_source(data, batch_size, shuffle, last_batch, seed, batch_axis=0, num_shards=1, shard=0):
-    """A dataset (``__getitem__`` + ``__len__``, not a DataLoader) or an iterable of batches.
+    """A dataset (``__getitem__`` + ``__len__``, not a DataLoader) or an iterable of batches (a list without
+    a ``batch_size`` is a list of batches).
 
     A dataset is split into ``num_shards`` disjoint shards (this worker reads shard ``shard``); an iterable
     is taken as this worker's own data.
@@ -66,6 +67,8 @@ def make_source(data, batch_size, shuffle, last_batch, seed, batch_axis=0, num_s
     from mxnet.gluon.data import DataLoader
     if isinstance(data, (DatasetSource, IterableSource)):
         return data
+    if batch_size is None and isinstance(data, list):
+        return IterableSource(data)  # a list of ready batches (a dataset needs a batch size)
     if hasattr(data, "__getitem__") and hasattr(data, "__len__") and not isinstance(data, DataLoader):
         if batch_axis != 0:
             raise ValueError("datasets are batched along axis 0; give a DataLoader for batch_axis={}"
