@@ -109,7 +109,7 @@ list_metrics, get_metric, get_metric_info = _make_api("metrics", "metric")
 list_datasets, get_dataset, get_dataset_info = _make_api("datasets", "dataset")
 list_event_handlers, get_event_handler, get_event_handler_info = _make_api("event_handlers", "event_handler")
 list_tasks, get_task, get_task_info = _make_api("tasks", "task")
-list_recipes, _get_recipe, get_recipe_info = _make_api("recipes", "recipe")
+list_recipes, _, get_recipe_info = _make_api("recipes", "recipe")  # get_recipe below returns settings
 
 
 def get_recipe(name, **overrides):

@@ -9,7 +9,7 @@ import json
 import os
 import sys
 
-from ._validate import (UsageError, finite_float_arg, key_value_arg, non_negative_float_arg, non_negative_int_arg,
+from ._validate import (UsageError, check_finite, finite_float_arg, key_value_arg, non_negative_float_arg, non_negative_int_arg,
                         positive_float_arg, positive_int_arg)
 
 #: Hyper-parameter settings: name -> (flag, gluonx train's default when neither a flag nor a recipe sets it).
@@ -94,16 +94,11 @@ def given_settings(args):
         if value is None:
             continue
         given[name] = dict(value) if name in ("optimizer_params", "model_args") else value
-    for key, value in list(given.get("optimizer_params", {}).items()) + list(given.get("model_args", {}).items()):
-        if isinstance(value, float):
-            finite_float_check(key, value)
+    for flag, name in (("--optimizer-param", "optimizer_params"), ("--model-arg", "model_args")):
+        for key, value in given.get(name, {}).items():
+            if isinstance(value, float):  # JSON's NaN and Infinity parse to floats
+                check_finite("{} {}".format(flag, key), value)
     return given
-
-
-def finite_float_check(key, value):
-    import math
-    if not math.isfinite(value):
-        raise UsageError("{}={} is not a finite number".format(key, value))
 
 
 def choose_recipe(args):
@@ -257,7 +252,7 @@ def plan(args):
         recipe_name = run.get("recipe")
         recipe_threads = run.get("threads")
     else:
-        if args.resume:
+        if args.resume and epochs_done(os.path.join(args.out, "checkpoints")) is not None:
             lines.append("{} holds no {} (a run from before gluonx saved its settings): the recipe and the flags "
                          "given now apply".format(args.out, RUN_FILE))
         recipe = choose_recipe(args)

@@ -93,7 +93,7 @@ def assert_one_line_error(err, expected):
     (["--threads", "many"], "argument --threads: expected an integer, got 'many'"),
     (["--min-accuracy", "nan"], "argument --min-accuracy: expected a value that is a finite number"),
     (["--optimizer", "nosuch"], "unknown optimizer 'nosuch'"),
-    (["--optimizer-param", "momentum=NaN"], "momentum=nan is not a finite number"),
+    (["--optimizer-param", "momentum=NaN"], "--optimizer-param momentum must be a finite number, got nan"),
     (["--model-arg", "nosuch=1"], "nosuch"),
     (["--recipe", "gru_lm-python_docs"], "--recipe gru_lm-python_docs is for gru_lm on python_docs, not lenet"),
     (["--recipe", "lenet-digit"], "unknown recipe 'lenet-digit'; closest: lenet-digits"),
