@@ -11,8 +11,10 @@ Fashion-MNIST resized to 96x96 as the book does):
    beforehand for ResNet-18; the trainer scales them on the device and hybridizes the net). The book's
    loop also runs with the net hybridized as gluonx does, to separate the graph from the loop;
 2. ``gluonx.Trainer`` against a hand-written loop doing the same work: the same hybridized (static) net,
-   the same batch order and batching, the same SGD, loss and accuracy summed on the device and read once
-   at the end, the same validation batch;
+   the same batch order and batching, the same zero-copy move of each uint8 batch to the device (a private
+   NumPy copy wrapped by ``mx.nd.from_numpy(..., zero_copy=True)``: ``mx.nd.array`` would wait for the
+   engine every batch), the same SGD, loss and accuracy summed on the device and read once at the end, the
+   same validation batch;
 3. ``gluonx.Trainer`` on ``cpu:0`` vs ``cpu:0,cpu:1``, at MXNet's default OpenMP thread count and at each
    of ``--threads``.
 
@@ -42,6 +44,7 @@ Usage::
     python benchmarks/train.py                        # lenet and resnet18, 5 repeats (about 6 min on 2 cores)
     python benchmarks/train.py --quick                # smaller epochs, 2 repeats (about 1.5 min)
     python benchmarks/train.py --models lenet --repeats 5 --batches 30 --json train.json
+    python benchmarks/train.py --runners gluonx,hand  # the trainer-overhead comparison alone
 """
 import argparse
 import contextlib
@@ -155,6 +158,19 @@ class Workload:
         images = self.images_hwc if layout == "hwc" else self.images_nchw
         n = self.num_train
         return (images[:n], self.labels[:n]), (images[n:], self.labels[n:])
+
+
+def source_commit():
+    """The git commit measured (``+dirty`` when tracked files differ from it), or ``unknown``."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=here, capture_output=True, text=True,
+                                check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=here,
+                               capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return commit + ("+dirty" if dirty else "")
 
 
 def machine_busy_seconds():
@@ -292,8 +308,10 @@ def run_gluonx(spec, workload, batch_size, ctx):
 
 def run_hand(spec, workload, batch_size):
     """The same work as gluonx.Trainer, written by hand: hybridized static net, the trainer's batch order,
-    uint8 batches scaled on the device, SGD, loss and accuracy summed on the device, one read at the end."""
+    uint8 batches copied in zero-copy and scaled on the device, SGD, loss and accuracy summed on the device, one
+    read at the end."""
     import mxnet as mx
+    import numpy as np
     from mxnet import autograd, gluon
     from gluonx.data.arrays import ArrayDataset
     from gluonx.data.sampler import EpochBatchSampler
@@ -306,8 +324,10 @@ def run_hand(spec, workload, batch_size):
     loss_fn = gluon.loss.SoftmaxCrossEntropyLoss()
 
     def to_device(x, y):
-        return (mx.nd.array(x, ctx=ctx, dtype=x.dtype).astype("float32") / 255.0,
-                mx.nd.array(y, ctx=ctx, dtype=y.dtype))
+        # the trainer's copy-in: a zero-copy wrap of a private copy (mx.nd.array would wait for the engine)
+        x = mx.nd.from_numpy(np.array(x, copy=True, order="C"), zero_copy=True).as_in_context(ctx)
+        y = mx.nd.from_numpy(np.array(y, copy=True, order="C"), zero_copy=True).as_in_context(ctx)
+        return x.astype("float32") / 255.0, y
 
     def correct(output, y):
         return (mx.nd.argmax(output, axis=-1) == y.astype("float32")).sum()
@@ -576,6 +596,8 @@ def tables(results, models, settings):
     for model in models:
         for label, top, bottom, overhead in comparisons(model, settings):
             top_runs, bottom_runs = find(results, model, *top), find(results, model, *bottom)
+            if top_runs is None or bottom_runs is None:
+                continue  # a runner left out with --runners
             lines.append("| {} | {} | {} | {} | {} |".format(
                 model, label, paired(top_runs, bottom_runs, "samples_per_sec", overhead),
                 paired(top_runs, bottom_runs, "samples_per_sec", overhead, quiet=True),
@@ -595,6 +617,8 @@ def main(argv=None):
                         help="OMP_NUM_THREADS values to try besides MXNet's default (default 1,2)")
     parser.add_argument("--resize", type=int, default=96, help="ResNet-18 input side (the book: 96)")
     parser.add_argument("--timeout", type=float, default=600, help="seconds allowed per measurement")
+    parser.add_argument("--runners", default="d2l,d2l_static,gluonx,hand",
+                        help="loops to measure (default all): d2l, d2l_static, gluonx, hand")
     parser.add_argument("--json", help="write every measurement and the tables to this file")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -606,7 +630,6 @@ def main(argv=None):
         parser.error("unknown model(s) {}; choose from {}".format(unknown, sorted(MODELS)))
     repeats = args.repeats or (2 if args.quick else 5)
     settings = thread_settings(int(t) for t in args.threads.split(",") if t.strip())
-    ensure_d2lzh()
 
     jobs = {}
     for model in models:
@@ -615,7 +638,12 @@ def main(argv=None):
         jobs[model] = {"batch_size": args.batch_size or spec[prefix + "batch_size"],
                        "batches": args.batches or spec[prefix + "batches"],
                        "resize": args.resize if spec["resize"] else None}
-    results = [(config, []) for model in models for config in plan(model, settings)]
+    runners = {r.strip() for r in args.runners.split(",") if r.strip()}
+    if not runners or runners - {"d2l", "d2l_static", "gluonx", "hand"}:
+        parser.error("--runners takes d2l, d2l_static, gluonx and hand, got {!r}".format(args.runners))
+    if runners & {"d2l", "d2l_static"}:
+        ensure_d2lzh()
+    results = [(config, []) for model in models for config in plan(model, settings) if config["runner"] in runners]
     workers = {}
     load_before = os.getloadavg()
     started = time.perf_counter()
@@ -648,7 +676,8 @@ def main(argv=None):
     load_after = os.getloadavg()
 
     text = tables(results, models, settings)
-    setup = ["", "Setup: {} logical CPUs, {}, Python {}; MXNet default OpenMP threads {}; load average {:.1f} "
+    command = " ".join(["python", "benchmarks/train.py"] + list(sys.argv[1:] if argv is None else argv))
+    setup = ["", "Measured at commit {} with `{}`.".format(source_commit(), command), "Setup: {} logical CPUs, {}, Python {}; MXNet default OpenMP threads {}; load average {:.1f} "
              "before, {:.1f} after; {} repeat(s); {:.0f} s in all.".format(
                  os.cpu_count(), platform.processor() or platform.machine(), platform.python_version(),
                  default_threads(), load_before[0], load_after[0], repeats, elapsed)]
@@ -663,7 +692,7 @@ def main(argv=None):
                 job["batch_size"] * (job["batches"] + 1), statistics.median(resize)) if resize else ""))
     print(text + "\n" + "\n".join(setup))
     if args.json:
-        payload = {"command": " ".join([os.path.basename(sys.executable), "benchmarks/train.py"] + sys.argv[1:]),
+        payload = {"command": command, "commit": source_commit(),
                    "cpus": os.cpu_count(), "default_threads": default_threads(), "repeats": repeats,
                    "load_average_before": load_before, "load_average_after": load_after, "seconds": elapsed,
                    "jobs": jobs, "recommended": RECOMMENDED, "tables": text,

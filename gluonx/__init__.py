@@ -17,15 +17,15 @@ _check_mxnet()
 from ._version import __version__  # noqa: E402
 from ._registry import (  # noqa: E402
     BlockInfo, DatasetInfo, DuplicateEntryError, EntryInfo, EventHandlerInfo, InputSpec, LossInfo,
-    LRSchedulerInfo, MetricInfo, MissingExtraError, ModelInfo, OptimizerInfo, Registry,
+    LRSchedulerInfo, MetricInfo, MissingExtraError, ModelInfo, OptimizerInfo, RecipeInfo, Registry, TaskInfo,
 )
 from ._plugins import PluginError, PluginInfo, list_plugins  # noqa: E402
 from ._api import (  # noqa: E402
     get_block, get_block_info, get_dataset, get_dataset_info, get_event_handler, get_event_handler_info,
     get_loss, get_loss_info, get_lr_scheduler, get_lr_scheduler_info, get_metric, get_metric_info,
-    get_model, get_model_info, get_optimizer, get_optimizer_info, list_blocks, list_datasets,
-    list_event_handlers, list_losses, list_lr_schedulers, list_metrics, list_models, list_optimizers,
-    registry,
+    get_model, get_model_info, get_optimizer, get_optimizer_info, get_recipe, get_recipe_info, get_task,
+    get_task_info, find_recipe, list_blocks, list_datasets, list_event_handlers, list_losses,
+    list_lr_schedulers, list_metrics, list_models, list_optimizers, list_recipes, list_tasks, registry,
 )
 from .hookspecs import hookimpl  # noqa: E402
 from . import _mxnet_bridge  # noqa: E402
@@ -63,8 +63,8 @@ __all__ = [
     "hookimpl", "list_plugins", "PluginInfo", "PluginError",
     # registries
     "registry", "Registry", "EntryInfo", "ModelInfo", "BlockInfo", "OptimizerInfo", "LRSchedulerInfo",
-    "LossInfo", "MetricInfo", "DatasetInfo", "EventHandlerInfo", "InputSpec", "DuplicateEntryError",
-    "MissingExtraError",
+    "LossInfo", "MetricInfo", "DatasetInfo", "EventHandlerInfo", "TaskInfo", "RecipeInfo", "InputSpec",
+    "DuplicateEntryError", "MissingExtraError",
     "list_models", "get_model", "get_model_info",
     "list_blocks", "get_block", "get_block_info",
     "list_optimizers", "get_optimizer", "get_optimizer_info",
@@ -73,4 +73,6 @@ __all__ = [
     "list_metrics", "get_metric", "get_metric_info",
     "list_datasets", "get_dataset", "get_dataset_info",
     "list_event_handlers", "get_event_handler", "get_event_handler_info",
+    "list_tasks", "get_task", "get_task_info",
+    "list_recipes", "get_recipe", "get_recipe_info", "find_recipe",
 ]

@@ -7,7 +7,8 @@ from ._plugins import get_host
 
 def registry(kind):
     """Return the registry called ``kind``: one of ``models``, ``blocks``, ``optimizers``,
-    ``lr_schedulers``, ``losses``, ``metrics``, ``datasets``, ``event_handlers``, ``commands``."""
+    ``lr_schedulers``, ``losses``, ``metrics``, ``datasets``, ``event_handlers``, ``tasks``, ``recipes``,
+    ``commands``."""
     return get_host().registry(kind)
 
 
@@ -114,8 +115,53 @@ def _make_api(kind, singular):
 list_models, get_model, get_model_info = _make_api("models", "model")
 list_blocks, get_block, get_block_info = _make_api("blocks", "block")
 list_optimizers, get_optimizer, get_optimizer_info = _make_api("optimizers", "optimizer")
+
+
+def get_optimizer(name, **kwargs):
+    """Build the optimizer called ``name``, resolved as ``gluonx.Trainer`` and ``gluon.Trainer`` resolve it:
+    MXNet's names (``"adam"``) are MXNet's optimizers, ``"gluonx_<name>"`` is gluonx's registered ``<name>``
+    (``"gluonx_adam"``), other registry names (``"adamw"``) are gluonx's. Keyword arguments go to it.
+
+    Raises
+    ------
+    KeyError
+        For a name neither MXNet nor a gluonx plugin has; the message lists both.
+    """
+    from ._mxnet_bridge import create_optimizer
+    return create_optimizer(name, **kwargs)
 list_lr_schedulers, get_lr_scheduler, get_lr_scheduler_info = _make_api("lr_schedulers", "lr_scheduler")
 list_losses, get_loss, get_loss_info = _make_api("losses", "loss")
 list_metrics, get_metric, get_metric_info = _make_api("metrics", "metric")
 list_datasets, get_dataset, get_dataset_info = _make_api("datasets", "dataset")
 list_event_handlers, get_event_handler, get_event_handler_info = _make_api("event_handlers", "event_handler")
+list_tasks, get_task, get_task_info = _make_api("tasks", "task")
+list_recipes, _, get_recipe_info = _make_api("recipes", "recipe")  # get_recipe below returns settings
+
+
+def get_recipe(name, **overrides):
+    """The recipe called ``name``: its settings as a read-only :class:`gluonx.recipes.Recipe`.
+
+    Parameters
+    ----------
+    name : str
+        Registered recipe name (``gluonx recipes``).
+    **overrides
+        Settings that replace the recipe's (``epochs=3``).
+
+    Raises
+    ------
+    KeyError
+        For an unknown name; the message lists the closest registered names.
+    """
+    return get_recipe_info(name).create(**overrides)
+
+
+def find_recipe(model, dataset):
+    """The record of the recipe registered for ``model`` trained on ``dataset``, or None.
+
+    When several plugins register one for the same pair, the first in name order wins.
+    """
+    for info in registry("recipes").infos():
+        if info.model.lower() == model.lower() and info.dataset.lower() == dataset.lower():
+            return info
+    return None

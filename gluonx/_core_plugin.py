@@ -4,11 +4,11 @@ Like every plugin module it holds hook implementations only. Each module of :mod
 table for one family that defines any of the ``register_*`` functions named like the hooks; the tables hold
 lazy ``"module:attr"`` factories, so loading the core imports neither MXNet nor any model code.
 """
-from ._entries import cnn, commands, export_commands, layers, losses, sequence, training
+from ._entries import cnn, commands, export_commands, layers, losses, recipes, sequence, tasks, training
 from .hookspecs import hookimpl
 
 #: The core's registry tables, one module per family; add a family by adding its module here.
-TABLES = (commands, cnn, layers, sequence, training, export_commands, losses)
+TABLES = (commands, cnn, layers, sequence, training, export_commands, losses, tasks, recipes)
 
 
 def _from_tables(hook, target):
@@ -56,6 +56,16 @@ def register_datasets(registry):
 @hookimpl
 def register_event_handlers(registry):
     _from_tables("register_event_handlers", registry)
+
+
+@hookimpl
+def register_tasks(registry):
+    _from_tables("register_tasks", registry)
+
+
+@hookimpl
+def register_recipes(registry):
+    _from_tables("register_recipes", registry)
 
 
 @hookimpl

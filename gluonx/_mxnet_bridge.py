@@ -8,6 +8,14 @@ function: at once when ``mxnet.optimizer`` is already imported, otherwise right 
 import hook that removes itself). The wrapper changes nothing for names MXNet knows; for an unknown name it
 looks for a gluonx optimizer whose ``OptimizerInfo.mx_name`` (or else registry name) matches, puts its
 factory in MXNet's table and lets MXNet's own function build it.
+
+One name resolution everywhere (:func:`create_optimizer`): ``gluonx.Trainer(net, loss, NAME)``,
+``gluonx.get_optimizer(NAME)`` and ``gluon.Trainer(params, NAME)`` build the same implementation:
+
+- a name MXNet knows (``"sgd"``, ``"adam"``, ``"nag"``, ``"rmsprop"``...) is MXNet's optimizer;
+- ``"gluonx_<name>"`` (an ``OptimizerInfo.mx_name``) is gluonx's registered optimizer ``<name>``, e.g.
+  ``"gluonx_adam"`` for the ``adam`` recipe of the optimizers plugin;
+- any other gluonx registry name (``"adamw"``, ``"ema"``) is gluonx's, since MXNet has none by that name.
 """
 import functools
 import importlib.abc
@@ -44,6 +52,23 @@ def register_missing(opt_registry, name):
     # Importing the factory's module may have registered it already (gluonx_optim.recipes does).
     opt_registry.setdefault(name, factory)
     return True
+
+
+def create_optimizer(name, **params):
+    """Build the optimizer called ``name`` by the one rule of this module (MXNet's names first, then
+    gluonx's ``mx_name`` and registry names); raises ``KeyError`` naming both sets for an unknown name."""
+    import mxnet as mx
+    install()
+    registry = mx.optimizer.Optimizer.opt_registry
+    key = name.lower()
+    if key not in registry and not register_missing(registry, key):
+        from ._api import registry as gluonx_registry
+        infos = gluonx_registry("optimizers").infos()
+        gluonx_names = sorted({i.mx_name for i in infos if i.mx_name} | {i.name for i in infos})
+        mxnet_names = sorted(n for n, cls in registry.items() if getattr(cls, "__module__", "").startswith("mxnet."))
+        raise KeyError("unknown optimizer {!r}: MXNet has {}; gluonx plugins add {}".format(
+            name, mxnet_names, gluonx_names))
+    return mx.optimizer.create(key, **params)
 
 
 def patch(module):

@@ -28,7 +28,8 @@ import pluggy
 
 from . import hookspecs
 from ._registry import (BlockInfo, DatasetInfo, EntryInfo, EventHandlerInfo, LossInfo, LRSchedulerInfo,
-                        MetricInfo, ModelInfo, OptimizerInfo, Registry, RegistryView)
+                        MetricInfo, ModelInfo, OptimizerInfo, RecipeInfo, RecipeView, Registry, RegistryView,
+                        TaskInfo)
 from ._version import __version__
 
 ENTRY_POINT_GROUP = "gluonx"
@@ -81,6 +82,8 @@ SLOTS = {
     "metrics": _Slot("register_metrics", "registry", MetricInfo),
     "datasets": _Slot("register_datasets", "registry", DatasetInfo),
     "event_handlers": _Slot("register_event_handlers", "registry", EventHandlerInfo),
+    "tasks": _Slot("register_tasks", "registry", TaskInfo),
+    "recipes": _Slot("register_recipes", "registry", RecipeInfo, RecipeView),
     "commands": _Slot("register_commands", "cli", CommandInfo, CommandView),
 }
 

@@ -432,6 +432,124 @@ class EventHandlerInfo(EntryInfo):
     kind: ClassVar[str] = "event_handler"
 
 
+@dataclasses.dataclass
+class TaskInfo(EntryInfo):
+    """Record of a task: what a model is trained for, and how (loss, metrics, step, printed result).
+
+    ``factory`` names a :class:`gluonx.tasks.base.Task` subclass; :func:`gluonx.get_task` returns an
+    instance. A model's record names its task in :attr:`ModelInfo.task`.
+
+    Parameters
+    ----------
+    primary_metric : str
+        The validation scalar ``gluonx train`` reports as the result (``"accuracy"``, ``"perplexity"``...),
+        shown by ``gluonx list tasks`` without importing the task.
+    trainable : bool
+        False for tasks of building blocks that are trained only inside a larger model (an encoder's
+        features have no loss of their own); ``gluonx train`` refuses their models with that reason.
+    """
+
+    kind: ClassVar[str] = "task"
+    primary_metric: str = "loss"
+    trainable: bool = True
+
+
+#: Fields of a :class:`RecipeInfo` that are training settings (the rest describe the record).
+RECIPE_SETTINGS = ("optimizer", "lr", "wd", "optimizer_params", "lr_schedule", "epochs", "batch_size",
+                   "clip_global_norm", "model_args", "augmentation", "seq_len", "threads")
+
+
+@dataclasses.dataclass
+class RecipeInfo(EntryInfo):
+    """Record of a recipe: named hyper-parameters for one model trained on one dataset.
+
+    Every setting left ``None`` (or empty) falls back to ``gluonx train``'s own default; a flag given on the
+    command line overrides the recipe. ``book_section`` cites where the book gives the values, and
+    ``description`` says what was adapted and what the recipe reaches.
+
+    Parameters
+    ----------
+    factory : str or callable
+        Builds the object :func:`gluonx.get_recipe` returns from the settings; by default
+        ``"gluonx.recipes:Recipe"`` (a plain, read-only record of the settings).
+    model, dataset : str
+        The registered model and dataset the recipe is for.
+    optimizer : str
+        Registered optimizer name (``gluonx list optimizers``).
+    lr, wd : float
+        Learning rate and weight decay.
+    optimizer_params : dict
+        Further optimizer arguments, e.g. ``{"momentum": 0.9}``.
+    lr_schedule : str
+        Per-epoch schedule of ``gluonx train --lr-schedule`` (``constant``, ``cosine``, ``step``).
+    epochs, batch_size : int
+        Length of training and samples per batch.
+    clip_global_norm : float
+        Rescale gradients whose global L2 norm exceeds this (recurrent models, D2L 6.4).
+    model_args : dict
+        Keyword arguments of the model's factory (``{"activation": "relu"}``).
+    augmentation : dict
+        Training-time augmentation of image batches, e.g. ``{"random_shift": 2}`` (pixels).
+    seq_len : int
+        Time steps per batch for language models (truncated backpropagation through time, D2L 6.6).
+    threads : int
+        MXNet OpenMP threads that suit this model (``gluonx train --threads auto`` uses it, capped by the
+        cores available).
+    """
+
+    kind: ClassVar[str] = "recipe"
+    factory: Union[str, Callable[..., Any]] = "gluonx.recipes:Recipe"
+    model: str = ""
+    dataset: str = ""
+    optimizer: Optional[str] = None
+    lr: Optional[float] = None
+    wd: Optional[float] = None
+    optimizer_params: Dict[str, Any] = dataclasses.field(default_factory=dict)
+    lr_schedule: Optional[str] = None
+    epochs: Optional[int] = None
+    batch_size: Optional[int] = None
+    clip_global_norm: Optional[float] = None
+    model_args: Dict[str, Any] = dataclasses.field(default_factory=dict)
+    augmentation: Dict[str, Any] = dataclasses.field(default_factory=dict)
+    seq_len: Optional[int] = None
+    threads: Optional[int] = None
+
+    def __post_init__(self):
+        super().__post_init__()
+        import math
+        self.optimizer_params = dict(self.optimizer_params)
+        self.model_args = dict(self.model_args)
+        self.augmentation = dict(self.augmentation)
+        for name in ("epochs", "batch_size", "seq_len", "threads"):
+            value = getattr(self, name)
+            if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+                raise ValueError("recipe '{}': {} must be an integer >= 1, got {!r}".format(self.name, name, value))
+        for name in ("lr", "wd", "clip_global_norm"):
+            value = getattr(self, name)
+            if value is not None and not (isinstance(value, (int, float)) and math.isfinite(value) and value >= 0):
+                raise ValueError("recipe '{}': {} must be a finite number >= 0, got {!r}".format(
+                    self.name, name, value))
+
+    def settings(self):
+        """The training settings this recipe sets (``None`` and empty values left out)."""
+        out = {}
+        for name in RECIPE_SETTINGS:
+            value = getattr(self, name)
+            if value is not None and value != {}:
+                out[name] = dict(value) if isinstance(value, dict) else value
+        return out
+
+    def create(self, **overrides):
+        """Build the recipe object from :meth:`settings` updated by ``overrides``."""
+        unknown = sorted(set(overrides) - set(RECIPE_SETTINGS))
+        if unknown:
+            raise TypeError("recipe '{}': unknown settings {}; a recipe sets {}".format(
+                self.name, unknown, list(RECIPE_SETTINGS)))
+        settings = self.settings()
+        settings.update(overrides)
+        return self.resolve()(name=self.name, model=self.model, dataset=self.dataset, **settings)
+
+
 def _natural_key(text):
     return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text.lower())]
 
@@ -470,7 +588,7 @@ class Registry:
             self._on_access()
         return self._entries
 
-    def make_info(self, name, factory, plugin="", **metadata):
+    def make_info(self, name, factory=None, plugin="", **metadata):
         """Build a record of this registry's type, with a clear error for unknown metadata."""
         fields = {f.name for f in dataclasses.fields(self.info_cls)}
         unknown = sorted(set(metadata) - fields)
@@ -478,7 +596,9 @@ class Registry:
             raise TypeError("{} '{}': unknown metadata {}; a {} accepts {}".format(
                 self.info_cls.kind, name, unknown, self.info_cls.__name__,
                 sorted(fields - {"name", "factory", "plugin"})))
-        return self.info_cls(name=name, factory=factory, plugin=plugin, **metadata)
+        if factory is not None:
+            metadata["factory"] = factory
+        return self.info_cls(name=name, plugin=plugin, **metadata)
 
     def add(self, info):
         """Add a record; raises :class:`DuplicateEntryError` naming both owners if the name is taken."""
@@ -621,3 +741,16 @@ class RegistryView:
 
     def __repr__(self):
         return "RegistryView({!r}, plugin={!r})".format(self.kind, self.plugin)
+
+
+class RecipeView(RegistryView):
+    """What :func:`gluonx.hookspecs.register_recipes` receives: ``register(name, model=..., dataset=...,
+    **settings)``; the factory is optional (see :class:`RecipeInfo`)."""
+
+    def register(self, name, factory=None, **metadata):
+        """Register recipe ``name``; ``metadata`` are the fields of :class:`RecipeInfo`. Returns the record."""
+        if factory is not None:
+            metadata["factory"] = factory
+        info = self._registry.make_info(name, plugin=self.plugin, **metadata)
+        self.add(info)
+        return info

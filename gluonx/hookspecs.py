@@ -141,6 +141,36 @@ def register_event_handlers(registry):
 
 
 @hookspec
+def register_tasks(registry):
+    """Register tasks (what a model is trained for), built with :func:`gluonx.get_task`.
+
+    Parameters
+    ----------
+    registry : gluonx._registry.RegistryView
+        ``registry.register(name, factory, primary_metric=..., description=..., book_section=...)`` where
+        ``factory`` names a :class:`gluonx.tasks.base.Task` subclass: it supplies the loss, the metrics,
+        the training step, how a dataset becomes batches and what ``gluonx train`` prints. Models name
+        their task in ``ModelInfo.task``. The record type is :class:`gluonx.TaskInfo`.
+    """
+
+
+@hookspec
+def register_recipes(registry):
+    """Register recipes: named hyper-parameters for a model trained on a dataset (:func:`gluonx.get_recipe`).
+
+    Parameters
+    ----------
+    registry : gluonx._registry.RecipeView
+        ``registry.register(name, model=..., dataset=..., optimizer=..., lr=..., epochs=..., batch_size=...,
+        lr_schedule=..., model_args={...}, augmentation={...}, threads=..., book_section=...,
+        description=...)``; no factory is needed. ``gluonx train MODEL --dataset D`` uses the recipe
+        registered for that pair when no hyper-parameter flag is given, and any flag overrides it. Cite
+        the book section the values come from; say in ``description`` what was adapted and what the
+        recipe reaches. The record type is :class:`gluonx.RecipeInfo`.
+    """
+
+
+@hookspec
 def register_commands(cli):
     """Add sub-commands to the ``gluonx`` command line.
 

@@ -43,3 +43,6 @@ def register_datasets(registry):
     registry.register("fashion_mnist", "gluonx.data.mnist:FashionMNIST", task="classification", num_classes=10,
                       sample_shape=(1, 28, 28), description="Fashion-MNIST idx-ubyte files (raw or .gz) from root",
                       book_section="D2L 3.5")
+    registry.register("python_docs", "gluonx.data.python_docs:PythonDocs", task="language-model", embedded=True,
+                      description="CPython's help text (pydoc_data.topics) as character ids: 90 % to train, "
+                                  "the next 20,000 characters held out", book_section="D2L 6.3")

@@ -6,7 +6,8 @@ A checkpoint is a folder::
         checkpoint.json    format, versions, model signature, trainer state, optimizer scalars and state
                            layout, RNG metadata, data order, handler states, sha256 of every file
         params.nd          parameters (MXNet's NDArray file format), by structural name
-        optimizer.nd       optimizer state of every device
+        optimizer.nd       optimizer state of every device (of every optimizer), and the arrays a training
+                           step carries across batches (``step/...``, e.g. TBPTT's recurrent state)
         rng.nd             Python and NumPy generator states
 
 It is written into a temporary folder and renamed into place (atomic); ``latest.json`` and ``best.json``
@@ -46,6 +47,14 @@ FILES = ("params.nd", "optimizer.nd", "rng.nd")
 NDARRAY_MAGIC = struct.pack("<Q", 0x112)
 _NAME = re.compile(r"^ckpt-e(\d{4,})-b(\d{8,})$")
 _MAX_JSON_BYTES = 64 * 1024 * 1024
+
+
+#: Key prefix, in optimizer.nd, of the arrays a TrainStep carries across batches.
+STEP_PREFIX = "step/"
+
+
+def _group_prefix(name):
+    return "{}:".format(name)
 
 
 class CheckpointError(ValueError):
@@ -113,10 +122,10 @@ def _jsonable(value):
         return False
 
 
-def _optimizer_record(trainer, arrays):
-    optimizer = trainer.gluon_trainer._optimizer
-    updaters = trainer.gluon_trainer._updaters
-    layouts = [{str(index): _flatten_state(state, "ctx{}/{}".format(c, index), arrays)
+def _optimizer_record(gluon_trainer, arrays, prefix=""):
+    optimizer = gluon_trainer._optimizer
+    updaters = gluon_trainer._updaters
+    layouts = [{str(index): _flatten_state(state, "{}ctx{}/{}".format(prefix, c, index), arrays)
                 for index, state in sorted(updater.states.items())} for c, updater in enumerate(updaters)]
     scheduler = optimizer.lr_scheduler
     return {
@@ -135,8 +144,8 @@ def _optimizer_record(trainer, arrays):
     }
 
 
-def _restore_optimizer(trainer, record, arrays):
-    optimizer = trainer.gluon_trainer._optimizer
+def _restore_optimizer(gluon_trainer, contexts, record, arrays, prefix=""):
+    optimizer = gluon_trainer._optimizer
     if record["class"] != type(optimizer).__name__:
         raise CheckpointError("checkpoint optimizer is {}, this trainer uses {}".format(
             record["class"], type(optimizer).__name__))
@@ -156,9 +165,10 @@ def _restore_optimizer(trainer, record, arrays):
         for key, value in scheduler["state"].items():
             setattr(optimizer.lr_scheduler, key, value)
     layouts = record["states"]
-    for c, (updater, ctx) in enumerate(zip(trainer.gluon_trainer._updaters, trainer.ctx)):
+    for c, (updater, ctx) in enumerate(zip(gluon_trainer._updaters, contexts)):
         source = c if c < len(layouts) else 0  # fewer devices saved: replicate device 0's state
-        updater.states = {int(index): _unflatten_state(layout, "ctx{}/{}".format(source, index), arrays, ctx)
+        updater.states = {int(index): _unflatten_state(layout, "{}ctx{}/{}".format(prefix, source, index), arrays,
+                                                       ctx)
                           for index, layout in layouts[source].items()}
         updater.states_synced = {index: True for index in updater.states}
 
@@ -194,7 +204,15 @@ def save_checkpoint(trainer, root, at_epoch_end=False, handlers=None, extra=None
         mx.nd.waitall()  # see Trainer.read_window: never read while a multi-device update runs
         params = {key: p.data(trainer.ctx[0]) for key, p in _structural_params(trainer.net).items()}
         optimizer_arrays = {}
-        optimizer = _optimizer_record(trainer, optimizer_arrays)
+        optimizer = _optimizer_record(trainer.gluon_trainer, optimizer_arrays)
+        # several optimizers (a GAN): the first as "optimizer", the others by name, keys prefixed "<name>:"
+        groups = getattr(trainer, "gluon_trainers", {"default": trainer.gluon_trainer})
+        others = {name: _optimizer_record(gluon_trainer, optimizer_arrays, _group_prefix(name))
+                  for name, gluon_trainer in list(groups.items())[1:]}
+        # state a TrainStep carries across batches (TBPTT's recurrent state) travels with the optimizer's
+        step = getattr(trainer, "batch_step", None)
+        step_arrays = step.state_dict() if step is not None else {}
+        optimizer_arrays.update({STEP_PREFIX + key: value for key, value in step_arrays.items()})
         rng_meta, rng_arrays = capture_rng_state()
         replaced = _move_aside(path)
         with atomic_directory(path) as tmp:
@@ -215,6 +233,9 @@ def save_checkpoint(trainer, root, at_epoch_end=False, handlers=None, extra=None
                 "seed": trainer.seed,
                 "num_devices": len(trainer.ctx),
                 "optimizer": optimizer,
+                "optimizer_names": list(groups),
+                "optimizers": others,
+                "step_state": sorted(step_arrays),
                 "rng": rng_meta,
                 "handlers": {"{}:{}".format(i, type(h).__name__): h.state_dict() for i, h in enumerate(handlers)},
                 "extra": extra or {},
@@ -440,12 +461,26 @@ def load_checkpoint(path, trainer):
     _check_model(record, trainer.net, path)
     _check_arrays(params, trainer.net, path)
     if record["seed"] != trainer.seed:
-        raise CheckpointError("{} was trained with seed {}, this trainer has seed {}; resume with the same seed "
-                              "for the same data order".format(path, record["seed"], trainer.seed))
+        if getattr(trainer, "seed_given", True):
+            raise CheckpointError("{} was trained with seed {}, this trainer has seed {}; resume with the same seed "
+                                  "(or seed=None) for the same data order".format(path, record["seed"], trainer.seed))
+        trainer.seed = record["seed"]  # seed=None: continue with the checkpoint's
+    groups = getattr(trainer, "gluon_trainers", {"default": trainer.gluon_trainer})
+    saved_names = record.get("optimizer_names", ["default"])
+    if list(groups) != saved_names:
+        raise CheckpointError("{} holds the state of optimizer(s) {}, this trainer has {}".format(
+            path, saved_names, list(groups)))
     structural = _structural_params(trainer.net)
     for key, value in params.items():
         structural[key].set_data(value)
-    _restore_optimizer(trainer, record["optimizer"], optimizer_arrays)
+    _restore_optimizer(trainer.gluon_trainer, trainer.ctx, record["optimizer"], optimizer_arrays)
+    for name, gluon_trainer in list(groups.items())[1:]:
+        _restore_optimizer(gluon_trainer, trainer.ctx, record["optimizers"][name], optimizer_arrays,
+                           _group_prefix(name))
+    step = getattr(trainer, "batch_step", None)
+    if step is not None:
+        step.load_state_dict({key[len(STEP_PREFIX):]: value for key, value in optimizer_arrays.items()
+                              if key.startswith(STEP_PREFIX)}, trainer)
     restore_rng_state(record["rng"], {k: v.asnumpy() for k, v in rng_arrays.items()})
     trainer.state = TrainState(**record["state"])
     saved_handlers = record.get("handlers", {})

@@ -1,26 +1,18 @@
 """``gluonx train``: the main job — train a registered model on a registered dataset.
 
-Sets MXNet's OpenMP thread count (``--threads``) before MXNet is imported, trains with a progress bar,
-validates on the dataset's test split each epoch, writes checkpoints and history to ``--out``, and ends with
-the test accuracy line.
+:mod:`gluonx._cli_train` parses the arguments, chooses the recipe and the OpenMP threads before MXNet is
+imported, then calls :func:`train`, which builds the model and the data, trains with a progress bar,
+validates on the dataset's test split each epoch, writes checkpoints, history and ``summary.json`` to
+``--out``, and ends with the task's result line.
 """
 import inspect
-import json
 import math
 import os
 import sys
 import time
 
-
-def _key_value(text):
-    key, sep, value = text.partition("=")
-    if not sep or not key:
-        raise ValueError("expected KEY=VALUE, got {!r}".format(text))
-    try:
-        return key, json.loads(value)
-    except ValueError:
-        return key, value
-
+# Kept for callers of the old module layout: the parser lives before MXNet starts.
+from .._cli_train import configure_train, run_train  # noqa: F401
 
 #: Per-epoch schedules: (base lr, epoch, epochs) -> lr.
 SCHEDULES = {
@@ -30,39 +22,8 @@ SCHEDULES = {
 }
 
 
-def configure_train(parser):
-    parser.add_argument("model", help="registered model name (gluonx models)")
-    parser.add_argument("--dataset", default="digits", help="registered dataset (gluonx list datasets)")
-    parser.add_argument("--data-root", help="folder of a file-based dataset (e.g. Fashion-MNIST idx files)")
-    parser.add_argument("--epochs", type=int, default=5)
-    parser.add_argument("--batch-size", type=int, default=64)
-    parser.add_argument("--ctx", default="cpu:0", help="devices, e.g. cpu:0 or cpu:0,cpu:1 or gpu:0,gpu:1")
-    parser.add_argument("--kvstore", default="device",
-                        choices=["device", "local", "dist_sync", "dist_device_sync", "dist_async", "horovod"],
-                        help="gradient aggregation; the dist_* and horovod modes run under `gluonx launch`")
-    parser.add_argument("--optimizer", default="adam")
-    parser.add_argument("--lr", type=float, default=1e-3, help="learning rate")
-    parser.add_argument("--wd", type=float, default=0.0, help="weight decay")
-    parser.add_argument("--lr-schedule", choices=sorted(SCHEDULES), default="constant",
-                        help="per-epoch learning-rate schedule (cosine: half a cosine from --lr to 0)")
-    parser.add_argument("--optimizer-param", action="append", default=[], metavar="KEY=VALUE",
-                        help="extra optimizer argument (repeatable), e.g. momentum=0.9")
-    parser.add_argument("--model-arg", action="append", default=[], metavar="KEY=VALUE",
-                        help="extra model argument (repeatable), e.g. dropout=0.5")
-    parser.add_argument("--grad-accumulation", type=int, default=1)
-    parser.add_argument("--clip-global-norm", type=float)
-    parser.add_argument("--log-interval", type=int, default=20, help="batches between metric reads")
-    parser.add_argument("--patience", type=int, help="early stopping on val_loss after this many epochs")
-    parser.add_argument("--keep-last", type=int, default=3, help="checkpoints kept (the best is kept too)")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--threads", type=int, help="MXNet OpenMP threads (set before MXNet starts)")
-    parser.add_argument("--no-hybridize", action="store_true", help="train imperatively")
-    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
-    parser.add_argument("--tensorboard", action="store_true", help="also write TensorBoard scalars to OUT/tb")
-    parser.add_argument("--out", required=True, help="output folder: checkpoints/, history.*, learning_curve.png")
-    parser.add_argument("--resume", action="store_true", help="resume from the latest checkpoint in OUT")
-    parser.add_argument("--min-accuracy", type=float,
-                        help="exit with status 1 if the final test accuracy is below this (for scripts and CI)")
+class TrainingDiverged(RuntimeError):
+    """The loss became NaN or infinite (exit status 1: the input was valid, the run failed)."""
 
 
 def _dataset(name, root, train):
@@ -76,7 +37,9 @@ def _dataset(name, root, train):
     return info, gluonx.get_dataset(name, **kwargs)
 
 
-def _model(name, dataset_info, extra_args):
+def _model(name, dataset_info, extra_args, dataset=None):
+    """Build model ``name`` with ``extra_args``, filling in what the dataset determines (classes, input
+    channels, vocabulary size) when the model's factory takes it."""
     import gluonx
     info = gluonx.get_model_info(name)
     factory = info.resolve()
@@ -87,25 +50,64 @@ def _model(name, dataset_info, extra_args):
         kwargs.setdefault("num_classes", dataset_info.num_classes)
     if dataset_info.sample_shape and ("in_channels" in accepted):
         kwargs.setdefault("in_channels", dataset_info.sample_shape[0])
+    vocab_size = getattr(dataset, "vocab_size", None)
+    if vocab_size and ("vocab_size" in accepted or takes_any):
+        kwargs.setdefault("vocab_size", vocab_size)
     return gluonx.get_model(name, **kwargs)
 
 
-def run_train(args):
-    if args.threads is not None:
-        from ..utils.threads import set_omp_threads
-        set_omp_threads(args.threads)
+def _task(name, settings):
+    """The task instance; its constructor gets the settings it names (``num_steps`` from ``seq_len``)."""
+    import gluonx
+    factory = gluonx.get_task_info(name).resolve()
+    try:
+        accepted = inspect.signature(factory).parameters
+    except (TypeError, ValueError):
+        accepted = {}
+    kwargs = {"num_steps": settings["seq_len"]} if "num_steps" in accepted else {}
+    return gluonx.get_task(name, **kwargs)
+
+
+def check_optimizer(name):
+    """Refuse an optimizer name that neither gluonx nor MXNet knows, before anything is built."""
     import mxnet as mx
+    import gluonx
+    if name in gluonx.registry("optimizers") or name.lower() in mx.optimizer.Optimizer.opt_registry:
+        return
+    gluonx.get_optimizer_info(name)  # raises with the closest registered names
+
+
+def finite_or_none(value):
+    """``value`` if it is a finite number, else None (JSON has no NaN)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def nonfinite_epoch(epochs):
+    """Index of the first epoch whose losses are NaN/Inf, or None."""
+    for index, row in enumerate(epochs):
+        for key, value in row.items():
+            if "loss" in key and isinstance(value, float) and not math.isfinite(value):
+                return index
+    return None
+
+
+def train(args, decided):
+    """Train as ``decided`` by :func:`gluonx._cli_train.plan` (settings, recipe, threads); returns the exit code."""
+    import mxnet as mx  # noqa: F401  (imported here on purpose: after the thread count was set)
+    import gluonx
+    from ..utils.atomic import write_json
     from ..utils.threads import omp_threads
+    from .._cli_train import RUN_FILE
+    from ..recipes import apply_augmentation
     from .checkpoint import list_checkpoints
-    from .handlers import (CheckpointHandler, EarlyStopping, HistoryHandler, LRScheduleHandler, ProgressBar,
-                           TensorBoardHandler)
+    from .handlers import (CheckpointHandler, EarlyStopping, HistoryHandler, LRScheduleHandler, NaNGuard,
+                           ProgressBar, TensorBoardHandler)
     from .trainer import Trainer
 
-    dataset_info, train_set = _dataset(args.dataset, args.data_root, True)
-    _, test_set = _dataset(args.dataset, args.data_root, False)
-    net = _model(args.model, dataset_info, [_key_value(t) for t in args.model_arg])
-    optimizer_params = {"learning_rate": args.lr, "wd": args.wd}
-    optimizer_params.update(_key_value(t) for t in args.optimizer_param)
+    settings = decided["settings"]
+    check_optimizer(settings["optimizer"])
     checkpoints = os.path.join(args.out, "checkpoints")
     resume = None
     if args.resume:
@@ -115,41 +117,70 @@ def run_train(args):
     elif list_checkpoints(checkpoints):
         raise FileExistsError("{} already holds checkpoints: pass --resume to continue, or choose another --out"
                               .format(checkpoints))
-    trainer = Trainer(net, mx.gluon.loss.SoftmaxCrossEntropyLoss(), args.optimizer, optimizer_params,
+
+    dataset_info, train_set = _dataset(args.dataset, args.data_root, True)
+    _, test_set = _dataset(args.dataset, args.data_root, False)
+    train_set = apply_augmentation(train_set, settings.get("augmentation"), seed=args.seed)
+    net = _model(args.model, dataset_info, settings["model_args"], dataset=train_set)
+    task = _task(decided["task"] or "classification", settings)
+    mode = "max" if task.higher_is_better else "min"
+    optimizer_params = {"learning_rate": settings["lr"], "wd": settings["wd"]}
+    optimizer_params.update(settings["optimizer_params"])
+    trainer = Trainer(net, optimizer=settings["optimizer"], optimizer_params=optimizer_params, task=task,
                       ctx=args.ctx, kvstore=args.kvstore, grad_accumulation=args.grad_accumulation,
-                      clip_global_norm=args.clip_global_norm, hybridize=not args.no_hybridize, seed=args.seed)
-    handlers = [CheckpointHandler(checkpoints, keep_last=args.keep_last, monitor="val_accuracy"),
-                HistoryHandler(args.out)]
-    if args.lr_schedule != "constant":
-        schedule = SCHEDULES[args.lr_schedule]
-        handlers.append(LRScheduleHandler(lambda epoch: schedule(args.lr, epoch, args.epochs)))
+                      clip_global_norm=settings["clip_global_norm"], hybridize=not args.no_hybridize,
+                      seed=args.seed)
+    handlers = [CheckpointHandler(checkpoints, keep_last=args.keep_last, monitor=task.monitor, mode=mode),
+                HistoryHandler(args.out), NaNGuard("stop")]
+    if settings["lr_schedule"] != "constant":
+        schedule, base_lr, epochs_total = SCHEDULES[settings["lr_schedule"]], settings["lr"], settings["epochs"]
+        handlers.append(LRScheduleHandler(lambda epoch: schedule(base_lr, epoch, epochs_total)))
     if not args.no_progress:
         handlers.append(ProgressBar(file=sys.stderr))
     if args.patience is not None:
-        handlers.append(EarlyStopping("val_loss", patience=args.patience))
+        handlers.append(EarlyStopping(task.monitor, mode=mode, patience=args.patience))
     if args.tensorboard:
         handlers.append(TensorBoardHandler(os.path.join(args.out, "tb")))
+
+    os.makedirs(args.out, exist_ok=True)
+    write_json(os.path.join(args.out, RUN_FILE), {
+        "model": args.model, "dataset": args.dataset, "recipe": decided["recipe"],
+        "threads": decided["recipe_threads"], "settings": settings})
     print("training {} on {} ({} train / {} test samples) on {} with {} OpenMP thread(s)".format(
         args.model, args.dataset, len(train_set), len(test_set), ",".join(str(c) for c in trainer.ctx),
         omp_threads()), flush=True)
     started = time.perf_counter()
-    epochs = trainer.fit(train_set, epochs=args.epochs, batch_size=args.batch_size, val_data=test_set,
-                         event_handlers=handlers, log_interval=args.log_interval, resume=resume)
+    epochs = trainer.fit(train_set, epochs=settings["epochs"], batch_size=settings["batch_size"],
+                         val_data=test_set, event_handlers=handlers, log_interval=args.log_interval,
+                         resume=resume)
     elapsed = time.perf_counter() - started
     rates = [row["samples_per_sec"] for row in trainer.state.history]
     last = epochs[-1] if epochs else {}
-    summary = {"model": args.model, "dataset": args.dataset, "epochs": len(epochs),
-               "test_accuracy": last.get("val_accuracy"), "test_loss": last.get("val_loss"),
+    diverged = nonfinite_epoch(list(trainer.state.epochs) or epochs)
+    if diverged is None and any(isinstance(row.get("loss"), float) and not math.isfinite(row["loss"])
+                                for row in trainer.state.history):
+        diverged = len(epochs) - 1 if epochs else 0
+    summary = {"model": args.model, "dataset": args.dataset, "task": task.name, "epochs": len(epochs),
+               "recipe": decided["recipe"], "settings": settings, "threads": omp_threads(),
+               "status": "diverged" if diverged is not None else "ok",
+               "primary_metric": "test_" + task.primary_metric,
                "train_seconds": elapsed, "samples_per_sec": sorted(rates)[len(rates) // 2] if rates else None,
                "checkpoints": checkpoints, "history": os.path.join(args.out, "history.csv")}
-    from ..utils.atomic import write_json
+    # every validation scalar of the last epoch, as test_*: JSON has no NaN, so non-finite values are null
+    summary.update({"test_" + key[len("val_"):]: finite_or_none(value) for key, value in last.items()
+                    if key.startswith("val_")})
+    summary["samples_per_sec"] = finite_or_none(summary["samples_per_sec"])
     write_json(os.path.join(args.out, "summary.json"), summary)
+    if diverged is not None:
+        raise TrainingDiverged("the loss became NaN or infinite in epoch {}: lower --lr, or set --clip-global-norm"
+                               " (summary: {})".format(diverged, os.path.join(args.out, "summary.json")))
     print("samples/s (median over log intervals): {:.0f}".format(summary["samples_per_sec"] or 0))
     print("checkpoints: {}  history: {}  curve: {}".format(checkpoints, summary["history"],
                                                             os.path.join(args.out, "learning_curve.png")))
-    print("test accuracy: {:.4f}".format(summary["test_accuracy"]))
-    if args.min_accuracy is not None and not summary["test_accuracy"] >= args.min_accuracy:
+    for line in task.result_lines(last):
+        print(line)
+    if args.min_accuracy is not None and not (summary.get("test_accuracy") or 0) >= args.min_accuracy:
         print("gluonx: error: test accuracy {:.4f} is below --min-accuracy {}".format(
-            summary["test_accuracy"], args.min_accuracy), file=sys.stderr)
+            summary.get("test_accuracy") or float("nan"), args.min_accuracy), file=sys.stderr)
         return 1
     return 0

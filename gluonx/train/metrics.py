@@ -4,6 +4,8 @@
 These metrics keep running sums as NDArrays on each device; only :meth:`DeviceMetric.get` reads them (one
 named sync point). Sample counts are known on the host, so they cost nothing.
 """
+import math
+
 import mxnet as mx
 
 from ..utils.sync import sync_point
@@ -49,10 +51,14 @@ class DeviceMetric:
             total = sum(float(value.asscalar()) for value in self._sums.values())
         return total, self._count
 
+    def value(self, total, count):
+        """The metric's value from accumulated ``(total, count)``: the mean (subclasses may transform it)."""
+        return total / count if count else float("nan")
+
     def get(self):
-        """``(name, mean value)``; blocks on the engine (a named sync point, ``"metric"``)."""
+        """``(name, value)``; blocks on the engine (a named sync point, ``"metric"``)."""
         total, count = self.totals()
-        return self.name, (total / count if count else float("nan"))
+        return self.name, self.value(total, count)
 
 
 class Accuracy(DeviceMetric):
@@ -62,8 +68,11 @@ class Accuracy(DeviceMetric):
 
     def batch_sum(self, label, output):
         predicted = mx.nd.argmax(output, axis=-1)
-        correct = (predicted == label.astype(predicted.dtype).reshape(predicted.shape)).sum()
-        return correct.astype("float64"), predicted.size
+        label = label.astype(predicted.dtype, copy=False)
+        if label.shape != predicted.shape:
+            label = label.reshape(predicted.shape)
+        # a float32 count is exact up to 2**24 samples per batch; the window sums are exact float64 reads
+        return (predicted == label).sum(), predicted.size
 
 
 class TopKAccuracy(DeviceMetric):
@@ -89,6 +98,48 @@ class Mean(DeviceMetric):
 
     def batch_sum(self, label, output):
         return output.sum().astype("float64"), output.size
+
+
+class MeanSquaredError(DeviceMetric):
+    """Mean of ``(output - label)**2`` over every element (regression, D2L 3.1)."""
+
+    name = "mse"
+    higher_is_better = False
+
+    def batch_sum(self, label, output):
+        error = output - label.astype(output.dtype).reshape(output.shape)
+        return (error * error).sum().astype("float64"), output.size
+
+
+class MeanAbsoluteError(DeviceMetric):
+    """Mean of ``|output - label|`` over every element (regression)."""
+
+    name = "mae"
+    higher_is_better = False
+
+    def batch_sum(self, label, output):
+        error = output - label.astype(output.dtype).reshape(output.shape)
+        return mx.nd.abs(error).sum().astype("float64"), output.size
+
+
+class Perplexity(DeviceMetric):
+    """Perplexity ``exp(mean negative log-likelihood per token)`` of next-token logits (D2L 8.4.4).
+
+    ``output``: logits ``(..., V)``; ``label``: token ids of the leading shape. The sum of negative
+    log-likelihoods and the token count accumulate on the device; the exponential is taken when read, so the
+    value over a window or an epoch is the perplexity of all its tokens together.
+    """
+
+    name = "perplexity"
+    higher_is_better = False
+
+    def batch_sum(self, label, output):
+        log_probs = mx.nd.log_softmax(output, axis=-1)
+        picked = mx.nd.pick(log_probs, label.astype(output.dtype), axis=-1)
+        return (-picked.sum()).astype("float64"), label.size
+
+    def value(self, total, count):
+        return math.exp(total / count) if count else float("nan")
 
 
 def create_metric(metric):

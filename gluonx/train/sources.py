@@ -30,7 +30,8 @@ class DatasetSource:
 
 
 class IterableSource:
-    """Batches of any re-iterable (a DataLoader): resumable at epoch boundaries only.
+    """Batches of any re-iterable (a DataLoader) -- tuples or dicts of arrays: resumable at epoch boundaries
+    only.
 
     ``max_batches`` cuts every epoch short (distributed training sets it to the shortest worker's length,
     so that no worker waits for the gradients of a worker that ran out of data).
@@ -50,13 +51,15 @@ class IterableSource:
                 break
             if number < start:
                 continue
-            if not isinstance(batch, (list, tuple)) or len(batch) != 2:
-                raise ValueError("each batch must be a (data, label) pair, got {}".format(type(batch).__name__))
+            if not isinstance(batch, (list, tuple, dict)):
+                raise ValueError("each batch must be a tuple, list or dict of arrays (e.g. (data, label)), got {}"
+                                 .format(type(batch).__name__))
             yield batch
 
 
 def make_source(data, batch_size, shuffle, last_batch, seed, batch_axis=0, num_shards=1, shard=0):
-    """A dataset (``__getitem__`` + ``__len__``, not a DataLoader) or an iterable of batches.
+    """A dataset (``__getitem__`` + ``__len__``, not a DataLoader) or an iterable of batches (a list without
+    a ``batch_size`` is a list of batches).
 
     A dataset is split into ``num_shards`` disjoint shards (this worker reads shard ``shard``); an iterable
     is taken as this worker's own data.
@@ -64,6 +67,8 @@ def make_source(data, batch_size, shuffle, last_batch, seed, batch_axis=0, num_s
     from mxnet.gluon.data import DataLoader
     if isinstance(data, (DatasetSource, IterableSource)):
         return data
+    if batch_size is None and isinstance(data, list):
+        return IterableSource(data)  # a list of ready batches (a dataset needs a batch size)
     if hasattr(data, "__getitem__") and hasattr(data, "__len__") and not isinstance(data, DataLoader):
         if batch_axis != 0:
             raise ValueError("datasets are batched along axis 0; give a DataLoader for batch_axis={}"

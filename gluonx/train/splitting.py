@@ -71,3 +71,71 @@ def split_batch(data, label, contexts, batch_axis=0, scale_uint8=True):
                        _to_device(_slice(label, begin, end, 0), ctx, False)))
         begin = end
     return shards
+
+
+def _items(batch):
+    """``(kind, keys, arrays)`` of a batch: a tuple/list of arrays, a dict of arrays, or one array."""
+    if isinstance(batch, dict):
+        keys = list(batch)
+        return "dict", keys, [batch[k] for k in keys]
+    if isinstance(batch, (tuple, list)):
+        return "tuple", None, list(batch)
+    return "array", None, [batch]
+
+
+def split_structure(batch, contexts, batch_axis=0, scale_uint8=True, scale=None):
+    """Split every array of a batch along its batch axis and copy the shards to the devices.
+
+    Parameters
+    ----------
+    batch : tuple, list or dict of arrays, or one array (NumPy or NDArray)
+    contexts : list of mx.Context
+    batch_axis : int, sequence or dict
+        One axis for every array, or one per array (``None``: not split, the whole array goes to every
+        device, e.g. a shared mask or a scalar).
+    scale_uint8 : bool
+        Whether uint8 arrays listed in ``scale`` become float32 in [0, 1] on the device.
+    scale : sequence, optional
+        Positions (tuple batches) or keys (dict batches) of the arrays that are images; default: position 0
+        of a tuple batch (the data of ``(data, label)``) and no key of a dict.
+
+    Returns
+    -------
+    shards : list
+        One batch per device that got samples, with the structure of ``batch`` (a tuple for a tuple or a
+        single array).
+    num : int
+        Samples in the batch (along the batch axis of the first split array).
+    """
+    kind, keys, arrays = _items(batch)
+    names = keys if kind == "dict" else range(len(arrays))
+    if isinstance(batch_axis, dict):
+        axes = [batch_axis.get(k, 0) for k in names]
+    elif isinstance(batch_axis, (tuple, list)):
+        if len(batch_axis) != len(arrays):
+            raise ValueError("batch_axis gives {} axes for a batch of {} arrays".format(len(batch_axis), len(arrays)))
+        axes = list(batch_axis)
+    else:
+        axes = [batch_axis] * len(arrays)
+    if scale is None:
+        scale = (0,) if kind != "dict" else ()
+    scaled = [scale_uint8 and name in scale for name in names]
+    split = [i for i, axis in enumerate(axes) if axis is not None]
+    if not split:
+        raise ValueError("no array of the batch has a batch axis to split along")
+    first = split[0]
+    num = arrays[first].shape[axes[first]]
+    for i in split[1:]:
+        if arrays[i].shape[axes[i]] != num:
+            raise ValueError("batch arrays disagree on the number of samples: {} along axis {} of array {!r}, {} "
+                             "along axis {} of array {!r}".format(num, axes[first], list(names)[first],
+                                                                 arrays[i].shape[axes[i]], axes[i], list(names)[i]))
+    shards = []
+    begin = 0
+    for ctx, size in zip(contexts, shard_sizes(num, len(contexts))):
+        end = begin + size
+        moved = [_to_device(array if axis is None else _slice(array, begin, end, axis), ctx, flag)
+                 for array, axis, flag in zip(arrays, axes, scaled)]
+        shards.append(dict(zip(keys, moved)) if kind == "dict" else tuple(moved))
+        begin = end
+    return shards, num

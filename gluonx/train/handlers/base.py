@@ -17,7 +17,8 @@ class EventHandler:
     train_begin(trainer), epoch_begin(trainer), batch_begin(trainer), batch_end(trainer),
     log(trainer, scalars) — at every log interval and at the end of each epoch (``scalars["end_of_epoch"]``),
     epoch_end(trainer, scalars) — after validation handlers added ``val_*`` scalars,
-    train_end(trainer).
+    train_exception(trainer, error) — when a batch, the step or a handler raised (then the error propagates),
+    train_end(trainer) — always, in a ``finally``, after an error too (release resources, reset state).
 
     ``state_dict()`` / ``load_state_dict(state)`` (JSON-able) let a handler resume from a checkpoint.
     """
@@ -40,6 +41,9 @@ class EventHandler:
         pass
 
     def epoch_end(self, trainer, scalars):
+        pass
+
+    def train_exception(self, trainer, error):
         pass
 
     def train_end(self, trainer):

@@ -1,0 +1,72 @@
+"""The base of every task: the pieces a :class:`gluonx.Trainer` needs for a kind of model."""
+import numpy as np
+
+from ..train.sources import make_source as _default_source
+from ..train.step import TrainStep
+
+__all__ = ["Task"]
+
+
+def _as_numpy(outputs):
+    """The first output of a model as a NumPy array (models may return ``(logits, *states)``)."""
+    if isinstance(outputs, (tuple, list)):
+        outputs = outputs[0]
+    return outputs.asnumpy() if hasattr(outputs, "asnumpy") else np.asarray(outputs)
+
+
+class Task:
+    """What a kind of model is trained for. Subclass it for a new topic and override what differs.
+
+    ``gluonx.Trainer(net, task=task)`` takes the loss, metrics and step from the task unless they are given;
+    ``fit``/``evaluate`` cut data into batches with :meth:`make_source`.
+
+    Attributes
+    ----------
+    name : str
+        Registry name.
+    monitor : str
+        Scalar watched by keep-best checkpoints and early stopping.
+    higher_is_better : bool
+        Direction of ``monitor``.
+    primary_metric : str
+        The validation scalar (without ``val_``) that ``gluonx train`` reports as the result.
+    """
+
+    name = "task"
+    monitor = "val_loss"
+    higher_is_better = False
+    primary_metric = "loss"
+
+    def create_loss(self):
+        """A Gluon loss (a HybridBlock), or None when the step computes its own."""
+        return None
+
+    def create_metrics(self):
+        """A list of :class:`gluonx.train.metrics.DeviceMetric` (fresh instances)."""
+        return []
+
+    def create_step(self, loss):
+        """The :class:`~gluonx.train.step.TrainStep` (default: ``loss(net(x), y)``)."""
+        return TrainStep()
+
+    def make_source(self, data, batch_size, shuffle=True, last_batch="keep", seed=0, batch_axis=0, num_shards=1,
+                    shard=0):
+        """How ``data`` becomes batches (default: a dataset in a resumable shuffled order, or an iterable of
+        batches as given); returns an object with ``batches(epoch, start)`` and ``__len__``."""
+        return _default_source(data, batch_size, shuffle, last_batch, seed, batch_axis, num_shards, shard)
+
+    def result_lines(self, scalars, prefix="val_", label="test"):
+        """Lines ``gluonx train`` prints at the end, e.g. ``["test accuracy: 0.9778"]`` from
+        ``{"val_accuracy": 0.9778, ...}`` (the primary metric first, then the loss)."""
+        lines = []
+        for name in dict.fromkeys([self.primary_metric, "loss"]):
+            if prefix + name in scalars:
+                lines.append("{} {}: {:.4f}".format(label, name.replace("_", " "), scalars[prefix + name]))
+        return lines
+
+    def decode(self, outputs):
+        """A JSON-able dict describing a model's outputs for one batch (``gluonx predict`` prints it)."""
+        return {"outputs": _as_numpy(outputs).tolist()}
+
+    def __repr__(self):
+        return "{}(name={!r})".format(type(self).__name__, self.name)
