@@ -171,13 +171,21 @@ def run_info(args):
 
 
 # -- main ------------------------------------------------------------------------------------------------
+class OneLineErrorParser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line (argparse prints its whole usage block first); the
+    usage stays in ``--help``. Sub-command parsers are of the same class."""
+
+    def error(self, message):
+        self.exit(EXIT_USAGE, "{}: error: {} (see '{} --help')\n".format(self.prog, message, self.prog))
+
+
 def build_parser():
     """The argument parser with every plugin's sub-commands."""
     from ._api import registry
     from ._plugins import get_host
     from ._registry import import_object
     get_host().require_core("the gluonx command line")
-    parser = argparse.ArgumentParser(prog="gluonx", description="gluonx: MXNet Gluon extensions")
+    parser = OneLineErrorParser(prog="gluonx", description="gluonx: MXNet Gluon extensions")
     parser.add_argument("--version", action="version", version="gluonx " + __version__)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for info in registry("commands").infos():

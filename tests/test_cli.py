@@ -142,3 +142,11 @@ def test_traceback_flag_shows_the_trace_and_leaves_worker_arguments_alone(monkey
     with pytest.raises(ValueError, match="bad value"):
         cli.main(["--traceback", "launch", "-n", "2", "--", "python", "w.py"])
     assert "--traceback" not in seen["argv"]
+
+
+def test_argument_errors_are_one_line(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["train", "lenet", "--epochs", "0", "--out", "unused"])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and err.startswith("gluonx train: error: argument --epochs")

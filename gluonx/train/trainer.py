@@ -643,6 +643,10 @@ class Trainer:
                 self.dist.synchronize(self, source)
             self._epochs(source, epochs, log_interval, batch_begin, batch_end)
         except BaseException as error:
+            if self.dist:
+                # tell `gluonx launch` first: a handler below may block in a collective on a failing worker
+                from ..dist import report_failure
+                report_failure(error)
             self._discard_pending()
             self._dispatch_all("train_exception", error)
             raise
