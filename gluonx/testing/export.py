@@ -4,6 +4,7 @@ import tempfile
 
 import numpy as np
 
+from ..deploy.graph_io import export_block
 from ._arrays import as_ndarrays, assert_outputs_close, flatten_outputs, input_names
 from .isolated import run_isolated
 
@@ -20,21 +21,6 @@ for i in range(count):
     out = out if isinstance(out, (list, tuple)) else [out]
     np.savez("{}/outputs{}.npz".format(folder, i), *[o.asnumpy() for o in out])
 '''
-
-
-def export_block(block, inputs, path):
-    """Hybridize ``block`` (static), run it once on ``inputs`` and ``export`` it to ``path`` (epoch 0).
-
-    Returns
-    -------
-    tuple of str
-        Paths of the ``-symbol.json`` and ``-0000.params`` files.
-    """
-    inputs = as_ndarrays(inputs)
-    block.hybridize(active=True, static_alloc=True, static_shape=True)
-    block(*inputs)
-    block.export(path, epoch=0)
-    return path + "-symbol.json", path + "-0000.params"
 
 
 def check_export(block, inputs, more_inputs=(), rtol=1e-4, atol=1e-5, directory=None, timeout=300):
