@@ -9,8 +9,8 @@ Names load on first use, so the ``gluonx export``/``predict`` commands cost noth
 Examples
 --------
 >>> import mxnet as mx, numpy as np, gluonx
->>> net = gluonx.get_model("template_mlp", num_classes=5); net.initialize()
->>> result = gluonx.export(net, "exports/mlp", [mx.nd.ones((4, 16))])     # doctest: +SKIP
+>>> net = gluonx.get_model("mlp", num_classes=5); net.initialize()
+>>> result = gluonx.export(net, "exports/mlp", [mx.nd.ones((4, 1, 28, 28))])     # doctest: +SKIP
 >>> predictor = gluonx.Predictor("exports/mlp", backend="onnxruntime")   # doctest: +SKIP
 >>> predictor(np.ones((100, 16), "float32")).shape                       # doctest: +SKIP
 (100, 5)

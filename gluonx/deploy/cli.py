@@ -3,7 +3,7 @@
 .. code-block:: console
 
     $ gluonx export lenet --out exports/lenet --onnx --params lenet.params
-    $ gluonx export template_mlp --out exports/mlp --input-shape 8,16 --kwargs '{"num_classes": 3}'
+    $ gluonx export mlp --out exports/mlp --input-shape 8,1,28,28 --kwargs '{"num_classes": 3}'
     $ gluonx predict exports/lenet digit.png --top-k 3
     $ gluonx predict exports/mlp features.npy --backend onnxruntime --raw
     $ gluonx export lenet --out exports/lenet-any --resize letterbox     # raw pictures of any size

@@ -488,8 +488,8 @@ def export(block, path, example_inputs, formats=FORMATS, *, dynamic_batch=True, 
     Examples
     --------
     >>> import mxnet as mx, gluonx
-    >>> net = gluonx.get_model("template_mlp", num_classes=5); net.initialize()
-    >>> result = gluonx.export(net, "exports/mlp", [mx.nd.ones((4, 16))])      # doctest: +SKIP
+    >>> net = gluonx.get_model("mlp", num_classes=5); net.initialize()
+    >>> result = gluonx.export(net, "exports/mlp", [mx.nd.ones((4, 1, 28, 28))])      # doctest: +SKIP
     >>> sorted(result.files)                                                  # doctest: +SKIP
     ['manifest', 'onnx', 'params', 'symbol']
 
