@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.gluonx-installed
 PYTEST_ARGS ?=
 
-.PHONY: demo test install clean horovod
+.PHONY: demo test quality install clean horovod
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,11 @@ horovod: $(HOROVOD_STAMP)
 
 test: $(STAMP) $(HOROVOD_STAMP)
 	GLUONX_STRICT_PLUGINS=1 MPLBACKEND=Agg $(BIN)/python -m pytest -q $(PYTEST_ARGS) tests
+
+# The quality bars at full size (CI runs calibrated shorter versions of the slow ones; see the tests' docstrings).
+quality: $(STAMP)
+	GLUONX_QUALITY=full GLUONX_STRICT_PLUGINS=1 MPLBACKEND=Agg $(BIN)/python -m pytest -q -s $(PYTEST_ARGS) \
+		tests/train/test_train_defaults.py tests/models/test_lenet_digits.py tests/models/test_lm_perplexity.py
 
 DEMO_OUT ?= demo-out
 
