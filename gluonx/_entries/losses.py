@@ -11,7 +11,8 @@ _CLASS_IDS = InputSpec((4,), dtype="int32", low=0, high=5, name="label")
 _VECTORS = InputSpec((4, 6), low=-2, high=2)
 
 #: Why the entries flagged onnx=False do not convert (checked by tests/losses/test_losses_registry.py).
-_NO_ONNX_REASON = "MXNet has no ONNX converter for pick nor for comparisons with a scalar"
+_NO_ONNX_REASON = ("MXNet has no ONNX converter for pick nor for comparisons with a scalar "
+                   "(_greater_equal_scalar and its kin)")
 
 #: name, class, description, book section, inputs, kwargs, onnx
 _TABLE = (

@@ -39,21 +39,26 @@ def register_blocks(registry):
         inputs=[_CENTRE_BOXES, InputSpec((2, 6, 4), low=-1, high=1, name="offsets")], onnx=True, **common)
     registry.register(
         "anchor_assigner", _OPS + "assign:AnchorAssigner", book_section="D2L 9.4.3",
-        description="Ground-truth index of every anchor: greedy matching, then IoU >= threshold (-1: background)",
+        description="Ground-truth index of every anchor: greedy matching, then IoU >= threshold (-1: background); "
+                    "no ONNX: mx.onnx has no converter for _contrib_bipartite_matching (a training-time op)",
         inputs=[InputSpec((2, 20, 4), low=0, high=1, name="anchors"), InputSpec((2, 3, 4), low=0, high=1),
                 InputSpec((2, 3), low=0.5, high=1, name="gt_valid")], **common)
     registry.register(
         "anchor_targets", _OPS + "assign:AnchorTargets", book_section="D2L 9.4.3", kwargs={"portable": True},
-        description="Class and offset targets of anchors for padded labels, as the book's multibox_target",
+        description="Class and offset targets of anchors for padded labels, as the book's multibox_target; no ONNX: "
+                    "mx.onnx has no converter for _greater_equal_scalar (a training-time op)",
         inputs=[InputSpec((1, 20, 4), low=0, high=1, batch_axis=None, name="anchors"),
                 InputSpec((2, 3, 5), low=0, high=1, name="labels")], **common)
     registry.register(
         "box_nms", _OPS + "nms:BoxNMS", book_section="D2L 9.4.4", kwargs={"class_aware": True},
-        description="Greedy non-maximum suppression of (class, score, box) rows, per class or across classes",
+        description="Greedy non-maximum suppression of (class, score, box) rows, per class or across classes; no "
+                    "ONNX: the box_nms converter of MXNet does not reproduce the op ('onnxruntime vs MXNet' outputs "
+                    "differ, even across classes)",
         inputs=[_DETECTIONS], **common)
     registry.register(
         "multibox_detector", _OPS + "nms:MultiBoxDetector", book_section="D2L 9.4.4", kwargs={"portable": True},
-        description="Decode anchor offsets, take the best class, suppress: as MultiBoxDetection",
+        description="Decode anchor offsets, take the best class, suppress: as MultiBoxDetection; no ONNX: the "
+                    "box_nms converter of MXNet does not reproduce the op ('onnxruntime vs MXNet' outputs differ)",
         inputs=[InputSpec((2, 3, 20), low=0, high=1, name="class_probs"),
                 InputSpec((2, 80), low=-1, high=1, name="offsets"),
                 InputSpec((1, 20, 4), low=0, high=1, batch_axis=None, name="anchors")], **common)
