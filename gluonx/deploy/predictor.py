@@ -44,9 +44,26 @@ def import_symbol(symbol_file, params_file, input_names, input_dtypes=None, ctx=
     dtypes = input_dtypes or [None] * len(input_names)
     inputs = [mx.sym.var(name, dtype=dtype) if dtype else mx.sym.var(name)
               for name, dtype in zip(input_names, dtypes)]
-    net = mx.gluon.SymbolBlock(mx.sym.load(symbol_file), inputs)
-    net.collect_params().load(params_file, ctx, cast_dtype=True, dtype_source="saved")
+    try:
+        symbol = mx.sym.load(symbol_file)
+    except (mx.base.MXNetError, UnicodeDecodeError, ValueError) as err:
+        raise ValueError("cannot read symbol file {}: it is corrupted or not an MXNet symbol ({})".format(
+            symbol_file, _first_line(err))) from None
+    net = mx.gluon.SymbolBlock(symbol, inputs)
+    try:
+        net.collect_params().load(params_file, ctx, cast_dtype=True, dtype_source="saved")
+    except UnicodeDecodeError:  # a corrupted array name fails to decode as UTF-8 inside MXNet
+        raise ValueError("cannot read parameter file {}: it is corrupted, truncated or not an MXNet NDArray "
+                         "file".format(params_file)) from None
+    except (mx.base.MXNetError, AssertionError) as err:
+        raise ValueError("cannot load parameter file {} into {}: {}".format(
+            params_file, symbol_file, _first_line(err))) from None
     return net
+
+
+def _first_line(err):
+    lines = str(err).strip().splitlines()
+    return lines[0] if lines else type(err).__name__
 
 
 def _dtype_kind(dtype):

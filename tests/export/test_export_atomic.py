@@ -153,10 +153,10 @@ def test_foreign_folder_is_refused_unless_forced(tmp_path, capsys):
         _export(folder)
     assert sorted(os.listdir(str(folder))) == ["manifest.json", "notes.txt"]
     assert (folder / "manifest.json").read_text() == '{"name": "my web app"}'
-    code = main(["export", "template_mlp", "--out", str(folder)])
+    code = main(["export", "mlp", "--out", str(folder)])
     err = capsys.readouterr().err
     assert code == 2 and err.count("\n") == 1 and "--force" in err, err
-    code = main(["export", "template_mlp", "--out", str(folder), "--force"])
+    code = main(["export", "mlp", "--out", str(folder), "--force"])
     assert code == 0
     assert (folder / "notes.txt").read_text() == "mine"
     Predictor(str(folder))
@@ -269,7 +269,7 @@ def test_full_disk_names_the_file_and_keeps_the_old_export(tmp_path):
 
 
 # -- bad input -------------------------------------------------------------------------------------------
-EXPORT = ["export", "template_mlp", "--out", "{tmp}/x"]
+EXPORT = ["export", "mlp", "--out", "{tmp}/x"]
 PREDICT = ["predict", "{tmp}/x", "a.npy"]
 
 
@@ -318,7 +318,7 @@ def test_corrupted_params_byte_names_the_file(float_export, tmp_path, capsys):
     data[offset] = 0x92
     bad = tmp_path / "bad.params"
     bad.write_bytes(bytes(data))
-    code = main(["export", "template_mlp", "--out", str(tmp_path / "out"), "--params", str(bad)])
+    code = main(["export", "mlp", "--out", str(tmp_path / "out"), "--params", str(bad)])
     err = capsys.readouterr().err
     assert code == 2 and err == "gluonx export: error: cannot read parameter file {}: it is corrupted, truncated " \
         "or not an MXNet NDArray file\n".format(bad), err
@@ -332,19 +332,19 @@ def test_export_from_a_checkpoint_folder_takes_best_json(tmp_path, capsys):
     from gluonx.data.arrays import ArrayDataset
     from gluonx.train import CheckpointHandler, Trainer
     from gluonx.train.checkpoint import list_checkpoints, load_parameters
-    net = gluonx.get_model("template_mlp", num_classes=5)
+    net = gluonx.get_model("mlp", num_classes=5)
     net.initialize(mx.init.Xavier())
     rng = np.random.RandomState(0)
-    data = ArrayDataset(rng.uniform(size=(16, 16)).astype("float32"), rng.randint(0, 5, 16).astype("int32"))
+    data = ArrayDataset(rng.uniform(size=(16, 1, 28, 28)).astype("float32"), rng.randint(0, 5, 16).astype("int32"))
     root = tmp_path / "ckpt"
     Trainer(net, mx.gluon.loss.SoftmaxCrossEntropyLoss(), "sgd", {"learning_rate": 0.5}, seed=1).fit(
         data, epochs=3, batch_size=4, event_handlers=[CheckpointHandler(str(root), keep_last=5)])
     found = list_checkpoints(str(root))
     assert len(found) == 3
-    x = rng.uniform(size=(2, 16)).astype("float32")
+    x = rng.uniform(size=(2, 1, 28, 28)).astype("float32")
 
     def outputs_of(folder):
-        block = gluonx.get_model("template_mlp", num_classes=5)
+        block = gluonx.get_model("mlp", num_classes=5)
         load_parameters(folder, block)
         return block(mx.nd.array(x)).asnumpy()
     for named, expected in ((None, found[-1]), (found[0], found[0])):
@@ -354,3 +354,18 @@ def test_export_from_a_checkpoint_folder_takes_best_json(tmp_path, capsys):
         assert main(["export", str(root), "--out", str(out)]) == 0, capsys.readouterr().err
         np.testing.assert_allclose(Predictor(str(out)).predict(x), outputs_of(expected), rtol=1e-5, atol=1e-6)
     assert not np.allclose(outputs_of(found[0]), outputs_of(found[-1]))
+
+
+def test_corrupted_params_byte_names_the_file_without_hash_verification(float_export, tmp_path):
+    """``Predictor(verify=False)`` skips the manifest's hashes; a corrupted file is still named."""
+    import shutil
+    import mxnet as mx
+    folder = tmp_path / "copy"
+    shutil.copytree(float_export, folder)
+    params = os.path.join(str(folder), "model-0000.params")
+    data = bytearray(open(params, "rb").read())
+    data[data.index(sorted(mx.nd.load(params))[-1].encode())] = 0x92
+    with open(params, "wb") as handle:
+        handle.write(bytes(data))
+    with pytest.raises(ValueError, match="cannot read parameter file .*model-0000.params: it is corrupted"):
+        Predictor(str(folder), verify=False)
