@@ -9,6 +9,7 @@ mx = pytest.importorskip("mxnet")
 import detection_book as book  # noqa: E402
 import gluonx  # noqa: E402
 from gluonx_detection.data.digits_scenes import DigitsDetection  # noqa: E402
+from gluonx_detection.evaluation import evaluate_map  # noqa: E402
 from gluonx_detection.task import (BoxMAE, ClassError, DetectionSource, DetectionTask, MultiBoxLoss,  # noqa: E402
                                    collate_detection)
 
@@ -143,3 +144,28 @@ def test_tiny_ssd_learns_detection_digits_through_the_trainer():
     assert before["val_class_error"] > 0.3
     assert epochs[-1]["val_class_error"] < 1.03 * share < 0.1
     assert epochs[-1]["val_box_mae"] < 0.92 * before["val_box_mae"]   # measured: 0.87x
+
+
+class _Oracle(mx.gluon.HybridBlock):
+    """Anchors on given normalized boxes, zero offsets, a confident score for given classes."""
+
+    def __init__(self, boxes, classes, num_classes=3):
+        super().__init__()
+        self._anchors = mx.nd.array(boxes).reshape((1, -1, 4))
+        self._scores = mx.nd.one_hot(mx.nd.array(classes) + 1, num_classes + 1) * 10
+
+    def hybrid_forward(self, F, x):
+        batch = F.ones_like(F.slice_axis(F.reshape(x, (0, -1)), axis=1, begin=0, end=1)).reshape((-1, 1, 1))
+        class_preds = F.broadcast_mul(batch, self._scores.expand_dims(0))
+        box_preds = F.zeros_like(F.broadcast_mul(batch, self._anchors)).reshape((0, -1))
+        return self._anchors, class_preds, box_preds
+
+
+def test_evaluate_map_scores_an_oracle_one_and_wrong_classes_zero():
+    rng = np.random.RandomState(3)
+    image, label = _scene(rng, (40, 50), 3)
+    label[:, 0] = [0, 1, 2]
+    data = [(image, label)] * 3
+    boxes = label[:, 1:5] / [50, 40, 50, 40]
+    assert evaluate_map(_Oracle(boxes, label[:, 0]), data, topk=3)[1] == pytest.approx(1.0)
+    assert evaluate_map(_Oracle(boxes, (label[:, 0] + 1) % 3), data, topk=3)[1] == pytest.approx(0.0)

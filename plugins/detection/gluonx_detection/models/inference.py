@@ -28,7 +28,7 @@ class MultiBoxInference(HybridBlock):
     score_threshold : float
         Detections below this score are dropped.
     topk : int
-        Detections kept per image.
+        Detections kept per image (at most the number of anchors).
     portable : bool
         Compose decoding and NMS from ``F.*`` operators (``box_nms``) instead of MXNet's fused
         ``contrib.MultiBoxDetection``; both run class-aware NMS.
