@@ -53,6 +53,9 @@ def test_source_batches_every_sample_once_in_a_resumable_order():
     expected = sorted(tuple(collate_detection([data[i]], data.max_objects)[1][0][:len(data[i][1])].ravel().round(5))
                       for i in range(10))
     assert seen == expected
+    # a list of samples with a batch size is a dataset too; without one it is a list of ready batches
+    assert isinstance(DetectionTask().make_source([data[i] for i in range(3)], 2), DetectionSource)
+    assert not isinstance(DetectionTask().make_source(first, None), DetectionSource)
 
 
 def _softmax_ce(logits, labels):

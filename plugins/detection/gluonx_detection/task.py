@@ -241,8 +241,11 @@ class DetectionTask(Task):
                     shard=0):
         """A detection dataset (``__getitem__`` + ``__len__`` giving ``(image, label)``) becomes a
         :class:`DetectionSource`; ready batches ``(images (B, 3, H, W), labels (B, M, 5))`` pass as given."""
-        is_dataset = hasattr(data, "__getitem__") and hasattr(data, "__len__") and not isinstance(data, list)
-        if isinstance(data, DatasetSource) or not is_dataset or type(data).__name__ == "DataLoader":
+        # a list without a batch size is a list of ready batches, as for every task
+        is_dataset = (hasattr(data, "__getitem__") and hasattr(data, "__len__")
+                      and not (isinstance(data, list) and batch_size is None)
+                      and not isinstance(data, gluon.data.DataLoader))
+        if isinstance(data, DatasetSource) or not is_dataset:
             return make_source(data, batch_size, shuffle, last_batch, seed, batch_axis, num_shards, shard)
         if batch_axis != 0:
             raise ValueError("detection batches are along axis 0, got batch_axis={}".format(batch_axis))
