@@ -1,4 +1,4 @@
-"""gluonx detection plugin: the foundations of D2L 9.3-9.6 (boxes, anchors, detection data, mAP).
+"""gluonx detection plugin: D2L 9.3-9.7 (boxes, anchors, detection data, mAP, TinySSD and its training).
 
 Modules (importing this package imports none of them, nor MXNet):
 
@@ -7,9 +7,13 @@ Modules (importing this package imports none of them, nor MXNet):
   anchor assignment, offset coders, NMS, top-k;
 - :mod:`~gluonx_detection.metrics` -- VOC07 / VOC12 mAP and COCO mAP@[.5:.95];
 - :mod:`~gluonx_detection.data` -- Pascal VOC, COCO JSON and RecordIO ``.lst``/``.rec`` loaders and the
-  embedded ``detection_digits`` demo set.
+  embedded ``detection_digits`` demo set;
+- :mod:`~gluonx_detection.models` -- the book's TinySSD and :class:`MultiBoxInference` (decoding + NMS);
+- :mod:`~gluonx_detection.task` -- the ``detection`` task (padded labels, anchor targets, multibox loss);
+- :mod:`~gluonx_detection.evaluation` -- mAP of a trained detector on a dataset.
 
-Models, the detection task, training and detector export are not part of this plugin yet.
+SSD with a backbone, the R-CNN family, box-aware augmentation and the ONNX export of detectors with per-class
+NMS are not part of this plugin yet.
 Documentation: ``docs/detection.md``.
 """
 import importlib
@@ -25,6 +29,11 @@ _PUBLIC = {
     "COCODetection": "gluonx_detection.data.coco:COCODetection",
     "RecordIODetection": "gluonx_detection.data.recordio:RecordIODetection",
     "DigitsDetection": "gluonx_detection.data.digits_scenes:DigitsDetection",
+    "models": "gluonx_detection.models",
+    "TinySSD": "gluonx_detection.models.tiny_ssd:TinySSD",
+    "MultiBoxInference": "gluonx_detection.models.inference:MultiBoxInference",
+    "DetectionTask": "gluonx_detection.task:DetectionTask",
+    "evaluate_map": "gluonx_detection.evaluation:evaluate_map",
 }
 
 __all__ = sorted(_PUBLIC)

@@ -63,8 +63,34 @@ def register_blocks(registry):
                 InputSpec((2, 80), low=-1, high=1, name="offsets"),
                 InputSpec((1, 20, 4), low=0, high=1, batch_axis=None, name="anchors")], **common)
     registry.register(
+        "tiny_ssd_detector", "gluonx_detection.models.inference:tiny_ssd_detector", book_section="D2L 9.7.4",
+        kwargs={"num_classes": 3, "topk": 20},
+        description="TinySSD with softmax, offset decoding, class-aware NMS and top-k: images -> (boxes, scores, "
+                    "class_ids); no ONNX: mx.onnx has no converter for op _contrib_MultiBoxDetection (and its "
+                    "box_nms converter ignores classes)", inputs=[InputSpec((2, 3, 64, 64), name="images")], **common)
+    registry.register(
         "top_k_detections", _OPS + "topk:TopKDetections", book_section="D2L 9.4.4", kwargs={"k": 4},
         description="The k best-scoring detection rows of each image", inputs=[_DETECTIONS], onnx=True, **common)
+
+
+@gluonx.hookimpl
+def register_models(registry):
+    """Detectors (D2L 9.7): raw outputs ``(anchors, class_preds, box_preds)``, trained by the detection task."""
+    registry.register(
+        "tiny_ssd", "gluonx_detection.models.tiny_ssd:tiny_ssd", task="detection", book_section="D2L 9.7",
+        description="The book's TinySSD: base network, three down-sampling blocks and a global max pool, anchors, "
+                    "class and box predictors at five scales; returns (anchors, class_preds, box_preds)",
+        kwargs={"num_classes": 3}, inputs=[InputSpec((2, 3, 64, 64), name="images")], onnx=True)
+
+
+@gluonx.hookimpl
+def register_tasks(registry):
+    """Multibox detection (D2L 9.7): padded labels, anchor targets, class + box loss."""
+    registry.register("detection", "gluonx_detection.task:DetectionTask", primary_metric="class_error",
+                      book_section="D2L 9.7",
+                      description="multibox detectors returning (anchors, class_preds, box_preds); softmax "
+                                  "cross-entropy (or focal) on anchors + smooth-L1 on positive offsets; class "
+                                  "error and box MAE")
 
 
 @gluonx.hookimpl
@@ -101,3 +127,14 @@ def register_datasets(registry):
     registry.register("recordio_detection", "gluonx_detection.data.recordio:RecordIODetection",
                       description="MXNet RecordIO detection .rec/.idx (or .lst + images), the book's format",
                       **common)
+
+
+@gluonx.hookimpl
+def register_recipes(registry):
+    """TinySSD on the embedded scenes (D2L 9.7's training, adapted: see docs/detection.md)."""
+    registry.register(
+        "tiny_ssd-detection_digits", model="tiny_ssd", dataset="detection_digits", optimizer="adam", lr=0.005,
+        wd=5e-4, epochs=8, batch_size=32, threads=2, book_section="D2L 9.7",
+        description="the book's TinySSD on 1,000 128x128 digit scenes: Adam 0.005 instead of the book's SGD 0.2 "
+                    "(not tried here), weight decay 5e-4 as the book, "
+                    "8 epochs of batch 32; VOC07 mAP@0.5 about 0.8 on the 200 held-out scenes")
