@@ -4,8 +4,11 @@ SIGKILLed at a fault point (``GLUONX_FAULT_POINT``, see :mod:`gluonx.utils.atomi
 Starting a fresh interpreter per kill would cost the MXNet import every time; a forked child is a real
 process that dies by a real SIGKILL, with no ``finally`` block or ``atexit`` handler run.
 """
+import contextlib
 import json
 import os
+import resource
+import signal
 import subprocess
 import sys
 import textwrap
@@ -75,3 +78,16 @@ class ForkServer:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+
+
+@contextlib.contextmanager
+def file_size_limit(limit):
+    """Writes beyond ``limit`` bytes fail as on a full disk (EFBIG; SIGXFSZ ignored), for this process."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    handler = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (limit, hard))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+        signal.signal(signal.SIGXFSZ, handler)

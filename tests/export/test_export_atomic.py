@@ -6,7 +6,6 @@ import hashlib
 import json
 import os
 import re
-import resource
 import shutil
 import signal
 import stat
@@ -15,7 +14,7 @@ import numpy as np
 import pytest
 
 import gluonx
-from fault_injection import ForkServer
+from fault_injection import ForkServer, file_size_limit
 from gluonx.cli import main
 from gluonx.deploy import InputMismatchError, ManifestError, Predictor, read_manifest
 from gluonx.deploy.errors import ExportError
@@ -240,19 +239,6 @@ def test_export_follows_the_umask(tmp_path, mask):
         assert stat.S_IMODE((folder / name).stat().st_mode) == 0o666 & ~mask, name
 
 
-@contextlib.contextmanager
-def _file_size_limit(limit):
-    """Writes beyond ``limit`` bytes fail as on a full disk (EFBIG; SIGXFSZ ignored), for this process."""
-    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
-    handler = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-    resource.setrlimit(resource.RLIMIT_FSIZE, (limit, hard))
-    try:
-        yield
-    finally:
-        resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
-        signal.signal(signal.SIGXFSZ, handler)
-
-
 def test_full_disk_names_the_file_and_keeps_the_old_export(tmp_path):
     import mxnet as mx
     folder = tmp_path / "export"
@@ -261,7 +247,7 @@ def test_full_disk_names_the_file_and_keeps_the_old_export(tmp_path):
     mx.random.seed(0)
     net = mx.gluon.nn.Dense(512, in_units=6)  # 14 kB of parameters, a 1 kB symbol
     net.initialize()
-    with _file_size_limit(8192), pytest.raises(DiskFullError) as info:
+    with file_size_limit(8192), pytest.raises(DiskFullError) as info:
         gluonx.export(net, str(folder), [np.ones((2, 6), "float32")], formats=("symbol",))
     assert re.fullmatch(r"no space left on device writing .*model-0000\.params", str(info.value)), str(info.value)
     assert sorted(os.listdir(str(folder))) == USUAL

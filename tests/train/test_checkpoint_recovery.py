@@ -4,7 +4,6 @@ import contextlib
 import json
 import os
 import re
-import resource
 import signal
 import stat
 
@@ -13,7 +12,7 @@ import numpy as np
 import pytest
 from mxnet import gluon
 
-from fault_injection import ForkServer
+from fault_injection import ForkServer, file_size_limit
 from gluonx.data.arrays import ArrayDataset
 from gluonx.train import CheckpointError, CheckpointHandler, Trainer, load_checkpoint, save_checkpoint
 from gluonx.train.checkpoint import (CheckpointFallbackWarning, list_checkpoints, load_parameters, read_checkpoint,
@@ -254,29 +253,16 @@ def test_files_and_folders_follow_the_umask(tmp_path, mask):
         assert stat.S_IMODE(os.stat(os.path.join(folder, name)).st_mode) == want_file, name
 
 
-@contextlib.contextmanager
-def _file_size_limit(limit):
-    """Writes beyond ``limit`` bytes fail as on a full disk (EFBIG; SIGXFSZ ignored), for this process."""
-    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
-    handler = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-    resource.setrlimit(resource.RLIMIT_FSIZE, (limit, hard))
-    try:
-        yield
-    finally:
-        resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
-        signal.signal(signal.SIGXFSZ, handler)
-
-
 def test_full_disk_names_the_file(tmp_path):
     trainer = _trainer()
     x, y = random_batch(8, seed=1)
     trainer.fit(ArrayDataset(x, y), epochs=1, batch_size=4)
     root = str(tmp_path / "ckpt")
     os.makedirs(root)
-    with _file_size_limit(1024), pytest.raises(DiskFullError) as info:
+    with file_size_limit(1024), pytest.raises(DiskFullError) as info:
         save_checkpoint(trainer, root)  # MXNet's own writer fails on params.nd (about 7 kB)
     assert re.fullmatch(r"no space left on device writing .*/params\.nd", str(info.value)), str(info.value)
     assert os.listdir(root) == []  # nothing half-written left behind
-    with _file_size_limit(10), pytest.raises(DiskFullError, match=r"writing .*latest\.json$"):
+    with file_size_limit(10), pytest.raises(DiskFullError, match=r"writing .*latest\.json$"):
         from gluonx.utils.atomic import write_json
         write_json(os.path.join(root, "latest.json"), {"checkpoint": "x" * 100})
