@@ -91,3 +91,13 @@ def file_size_limit(limit):
     finally:
         resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
         signal.signal(signal.SIGXFSZ, handler)
+
+
+@contextlib.contextmanager
+def umask(mask):
+    """Run the block with the process umask set to ``mask``, then restore it."""
+    old = os.umask(mask)
+    try:
+        yield
+    finally:
+        os.umask(old)

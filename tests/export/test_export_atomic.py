@@ -1,7 +1,6 @@
 """Exports that are never half-replaced and never replace what is not theirs: a kill at every publishing
 step, foreign folders, crafted manifests, leftovers of killed runs, umask permissions, a full disk, and the
 bad input of `gluonx export` / `gluonx predict` / the Predictor."""
-import contextlib
 import hashlib
 import json
 import os
@@ -14,7 +13,7 @@ import numpy as np
 import pytest
 
 import gluonx
-from fault_injection import ForkServer, file_size_limit
+from fault_injection import ForkServer, file_size_limit, umask
 from gluonx.cli import main
 from gluonx.deploy import InputMismatchError, ManifestError, Predictor, read_manifest
 from gluonx.deploy.errors import ExportError
@@ -219,19 +218,10 @@ def test_leftovers_of_killed_exports_are_removed(tmp_path):
     assert sorted(os.listdir(str(folder))) == sorted(USUAL + ["notes.tmp"])
 
 
-@contextlib.contextmanager
-def _umask(mask):
-    old = os.umask(mask)
-    try:
-        yield
-    finally:
-        os.umask(old)
-
-
 @pytest.mark.parametrize("mask", [0o022, 0o077])
 def test_export_follows_the_umask(tmp_path, mask):
     folder = tmp_path / "export"
-    with _umask(mask):
+    with umask(mask):
         _export(folder, seed=1)
         _export(folder, seed=2)  # replacing goes through links and a second manifest write
     assert stat.S_IMODE(folder.stat().st_mode) == 0o777 & ~mask

@@ -1,6 +1,5 @@
 """Checkpoints that always resume: a kill at every commit step, corrupt or incomplete checkpoints,
 leftovers of killed runs, permissions under the umask, and a full disk."""
-import contextlib
 import json
 import os
 import re
@@ -12,7 +11,7 @@ import numpy as np
 import pytest
 from mxnet import gluon
 
-from fault_injection import ForkServer, file_size_limit
+from fault_injection import ForkServer, file_size_limit, umask
 from gluonx.data.arrays import ArrayDataset
 from gluonx.train import CheckpointError, CheckpointHandler, Trainer, load_checkpoint, save_checkpoint
 from gluonx.train.checkpoint import (CheckpointFallbackWarning, list_checkpoints, load_parameters, read_checkpoint,
@@ -227,20 +226,11 @@ def test_leftovers_of_killed_runs_are_removed(tmp_path):
     assert names == ["README", "ckpt-e0000-b00000002", "latest.json", "notes.tmp"]
 
 
-@contextlib.contextmanager
-def _umask(mask):
-    old = os.umask(mask)
-    try:
-        yield
-    finally:
-        os.umask(old)
-
-
 @pytest.mark.parametrize("mask", [0o022, 0o077])
 def test_files_and_folders_follow_the_umask(tmp_path, mask):
     trainer = _trainer()
     x, y = random_batch(8, seed=1)
-    with _umask(mask):
+    with umask(mask):
         trainer.fit(ArrayDataset(x, y), epochs=1, batch_size=4, event_handlers=[
             CheckpointHandler(str(tmp_path / "ckpt"), monitor="loss", mode="min")])
     root = tmp_path / "ckpt"
