@@ -88,6 +88,11 @@ SLOTS = {
 }
 
 
+#: Hooks that fill no registry of gluonx: they run on demand (``register_onnx_converters`` before the first
+#: ONNX conversion), not when plugins load.
+ON_DEMAND_HOOKS = ("register_onnx_converters",)
+
+
 class PluginError(RuntimeError):
     """A plugin failed to import or register (raised in strict mode; otherwise recorded and skipped)."""
 
@@ -274,7 +279,7 @@ class PluginHost:
                 impl.optionalhook for impl in c.get_hookimpls() if impl.plugin is plugin)]
             if unknown:
                 raise PluginError("plugin '{}' implements unknown hook(s) {} (known: {})".format(
-                    name, unknown, sorted(slot.hook for slot in SLOTS.values())))
+                    name, unknown, sorted([slot.hook for slot in SLOTS.values()] + list(ON_DEMAND_HOOKS))))
             for kind, slot in SLOTS.items():
                 view = slot.view_cls(self.registries[kind], name, staged)
                 for impl in getattr(self.pm.hook, slot.hook).get_hookimpls():
@@ -411,4 +416,4 @@ def list_plugins():
 
 
 __all__ = ["PluginHost", "PluginInfo", "PluginError", "CoreDisabledError", "PluginWarning", "CommandInfo",
-           "CommandView", "SLOTS", "get_host", "reset_host", "list_plugins"]
+           "CommandView", "SLOTS", "ON_DEMAND_HOOKS", "get_host", "reset_host", "list_plugins"]
