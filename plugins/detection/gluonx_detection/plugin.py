@@ -46,7 +46,7 @@ def register_blocks(registry):
     registry.register(
         "anchor_targets", _OPS + "assign:AnchorTargets", book_section="D2L 9.4.3", kwargs={"portable": True},
         description="Class and offset targets of anchors for padded labels, as the book's multibox_target; no ONNX: "
-                    "mx.onnx has no converter for _greater_equal_scalar (a training-time op)",
+                    "mx.onnx has no converter for _contrib_bipartite_matching (a training-time op)",
         inputs=[InputSpec((1, 20, 4), low=0, high=1, batch_axis=None, name="anchors"),
                 InputSpec((2, 3, 5), low=0, high=1, name="labels")], **common)
     registry.register(
