@@ -65,8 +65,8 @@ def register_blocks(registry):
         "tiny_ssd_detector", "gluonx_detection.models.inference:tiny_ssd_detector", book_section="D2L 9.7.4",
         kwargs={"num_classes": 3, "topk": 20},
         description="TinySSD with softmax, offset decoding, class-aware NMS and top-k: images -> (boxes, scores, "
-                    "class_ids); no ONNX: mx.onnx has no converter for op _contrib_MultiBoxDetection (and its "
-                    "box_nms converter ignores classes)", inputs=[InputSpec((2, 3, 64, 64), name="images")], **common)
+                    "class_ids); MXNet's fused MultiBoxDetection, exported to ONNX by the plugin's converter",
+        inputs=[InputSpec((2, 3, 64, 64), name="images")], onnx=True, **common)
     registry.register(
         "top_k_detections", _OPS + "topk:TopKDetections", book_section="D2L 9.4.4", kwargs={"k": 4},
         description="The k best-scoring detection rows of each image", inputs=[_DETECTIONS], onnx=True, **common)

@@ -1,13 +1,16 @@
 """ONNX converters of MXNet's detection operators, registered through gluonx's
 ``register_onnx_converters(opset)`` hook (one operator family per module).
 
-- :mod:`~gluonx_detection.onnx.box_nms` -- ``_contrib_box_nms``, per class or across classes, as MXNet runs it.
+- :mod:`~gluonx_detection.onnx.box_nms` -- ``_contrib_box_nms``, per class or across classes, as MXNet runs it;
+- :mod:`~gluonx_detection.onnx.multibox_detection` -- the fused ``_contrib_MultiBoxDetection`` (decoding, best
+  class, NMS), which ``mx.onnx`` cannot convert.
 """
 __all__ = ["CONVERTERS", "register_converters"]
 
 #: MXNet operator -> ``"module:function"`` of its converter.
 CONVERTERS = {
     "_contrib_box_nms": "gluonx_detection.onnx.box_nms:convert_box_nms",
+    "_contrib_MultiBoxDetection": "gluonx_detection.onnx.multibox_detection:convert_multibox_detection",
 }
 
 
