@@ -78,6 +78,20 @@ def test_iou_is_symmetric_and_in_unit_interval(a, b):
     np.testing.assert_allclose(np.diag(self_iou)[non_empty], 1.0, atol=1e-5)
 
 
+@settings(max_examples=25, deadline=None)
+@given(st.integers(1, 3), st.integers(1, 8), st.integers(1, 8), st.integers(0, 10 ** 6))
+def test_batched_iou_is_symmetric_bounded_and_ordered_like_its_inputs(batch, n, m, seed):
+    rng = np.random.RandomState(seed)
+    a = _sorted_corners(rng.uniform(0, 1, size=(batch * n, 4)).astype(np.float32)).reshape(batch, n, 4)
+    b = _sorted_corners(rng.uniform(0, 1, size=(batch * m, 4)).astype(np.float32)).reshape(batch, m, 4)
+    ab = run(ops.BoxIoU(batched=True), a, b, hybridize=True)
+    ba = run(ops.BoxIoU(batched=True), b, a)
+    assert np.all((ab >= 0) & (ab <= 1 + 1e-6))
+    np.testing.assert_allclose(ab, ba.transpose(0, 2, 1), atol=1e-6)
+    order = rng.permutation(n)
+    np.testing.assert_allclose(run(ops.BoxIoU(batched=True), a[:, order], b), ab[:, order], atol=1e-6)
+
+
 ANCHOR_CASES = [((4, 4), (0.75, 0.5, 0.25), (1, 2, 0.5)), ((5, 7), (0.3,), (1,)),
                 ((3, 8), (0.2, 0.272), (1, 2, 0.5, 3)), ((1, 1), (0.9, 0.6), (0.5,))]
 
@@ -100,6 +114,29 @@ def test_anchors_follow_the_feature_map_size_inside_one_hybridized_graph(portabl
     for hw in [(2, 3), (6, 4)]:
         got = generator(mx.nd.zeros((1, 1) + hw)).asnumpy()
         np.testing.assert_allclose(got, book.multibox_prior(hw[0], hw[1], (0.5, 0.25), (1, 2)), atol=1e-6)
+
+
+@pytest.mark.filterwarnings("ignore:Cannot decide type")     # SymbolBlock.imports of a float32 graph
+@pytest.mark.parametrize("portable", [False, True])
+def test_stored_anchors_follow_size_dtype_and_hybridization(portable, tmp_path):
+    generator = ops.AnchorGenerator(sizes=(0.5, 0.25), ratios=(1, 2), portable=portable)
+    generator.initialize()
+    expected = {hw: book.multibox_prior(hw[0], hw[1], (0.5, 0.25), (1, 2)) for hw in [(2, 3), (6, 4)]}
+    for hw in [(2, 3), (6, 4), (2, 3), (6, 4)]:     # alternating sizes: each comes back from the store
+        np.testing.assert_allclose(generator(mx.nd.zeros((2, 5) + hw)).asnumpy(), expected[hw], atol=1e-6)
+    # Hybridizing after imperative calls still builds the graph that export() writes.
+    generator.hybridize()
+    np.testing.assert_allclose(generator(mx.nd.zeros((1, 1, 2, 3))).asnumpy(), expected[(2, 3)], atol=1e-6)
+    generator.export(str(tmp_path / "anchors"))
+    loaded = mx.gluon.SymbolBlock.imports(str(tmp_path / "anchors-symbol.json"), ["data"],
+                                          str(tmp_path / "anchors-0000.params"))
+    np.testing.assert_allclose(loaded(mx.nd.zeros((1, 1, 6, 4))).asnumpy(), expected[(6, 4)], atol=1e-6)
+    if not portable:
+        return                                      # MultiBoxPrior computes in float32 only
+    generator.cast("float16")                       # a new dtype must not come back from the float32 store
+    half = generator(mx.nd.zeros((1, 1, 2, 3), dtype="float16"))
+    assert half.dtype == np.float16
+    np.testing.assert_allclose(half.asnumpy(), expected[(2, 3)], atol=2e-3)
 
 
 def test_anchor_steps_offsets_and_clip_equal_multibox_prior():
@@ -188,28 +225,60 @@ def test_encoding_equals_the_book_and_gluoncv(hybridize):
     np.testing.assert_allclose(got, targets[0].asnumpy(), rtol=1e-4, atol=1e-4)
 
 
+@pytest.mark.parametrize("portable", [False, True])
 @pytest.mark.parametrize("minimal_opset", [False, True])
-def test_decoding_equals_the_book_and_gluoncv(minimal_opset):
+def test_decoding_equals_the_book_and_gluoncv(minimal_opset, portable):
     from gluoncv.nn.coder import NormalizedBoxCenterDecoder
     anchors = random_boxes(RNG, 25)
     offsets = RNG.normal(0, 1, size=(25, 4)).astype(np.float32)
-    got = run(ops.BoxDecoder(), anchors, offsets, hybridize=True)
+    got = run(ops.BoxDecoder(portable=portable), anchors, offsets, hybridize=True)
     np.testing.assert_allclose(got, book.offset_inverse(anchors, offsets), rtol=1e-5, atol=1e-6)
     decoder = NormalizedBoxCenterDecoder(convert_anchor=True, minimal_opset=minimal_opset)
     native = decoder(mx.nd.array(offsets[None]), mx.nd.array(anchors[None]))[0].asnumpy()
     np.testing.assert_allclose(got, native, rtol=1e-5, atol=1e-6)
 
 
-def test_decoder_clip_and_centre_format():
+@pytest.mark.parametrize("portable", [False, True])
+def test_decoder_clip_and_centre_format(portable):
     anchors = random_boxes(RNG, 6)
     offsets = np.full((6, 4), 50.0, np.float32)
-    clipped = run(ops.BoxDecoder(clip=np.log(4.0)), anchors, offsets)
+    clipped = run(ops.BoxDecoder(clip=np.log(4.0), portable=portable), anchors, offsets)
     widths = clipped[:, 2] - clipped[:, 0]
     np.testing.assert_allclose(widths, 4 * (anchors[:, 2] - anchors[:, 0]), rtol=1e-5)
+    # A bound <= 0 (which MXNet's box_decode would ignore) still bounds the sizes: exp(0) = the anchor's size.
+    unit = run(ops.BoxDecoder(clip=0.0, portable=portable), anchors, offsets)
+    np.testing.assert_allclose(unit[:, 2] - unit[:, 0], anchors[:, 2] - anchors[:, 0], rtol=1e-5)
     centre = book.box_corner_to_center(anchors)
     offsets = RNG.normal(size=(6, 4)).astype(np.float32)
-    got = run(ops.BoxDecoder(box_format="center"), centre, offsets)
+    got = run(ops.BoxDecoder(box_format="center", portable=portable), centre, offsets, hybridize=True)
     np.testing.assert_allclose(book.box_center_to_corner(got), book.offset_inverse(anchors, offsets), atol=1e-5)
+    np.testing.assert_allclose(got, book.box_corner_to_center(book.offset_inverse(anchors, offsets)), atol=1e-5)
+
+
+@pytest.mark.parametrize("anchor_shape", [(3, 8, 4), (1, 8, 4), (8, 4)])
+@pytest.mark.parametrize("portable", [False, True])
+def test_coders_broadcast_shared_and_per_image_anchors(anchor_shape, portable):
+    anchors = random_boxes(RNG, int(np.prod(anchor_shape[:-1]))).reshape(anchor_shape)
+    offsets = RNG.normal(0, 1, size=(3, 8, 4)).astype(np.float32)
+    boxes = np.stack([random_boxes(RNG, 8) for _ in range(3)])
+    decoded = run(ops.BoxDecoder(portable=portable), anchors, offsets, hybridize=True)
+    encoded = run(ops.BoxEncoder(), anchors, boxes, hybridize=True)
+    per_image = np.broadcast_to(anchors, (3, 8, 4))
+    for i in range(3):
+        np.testing.assert_allclose(decoded[i], book.offset_inverse(per_image[i], offsets[i]), rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(encoded[i], book.offset_boxes(per_image[i], boxes[i]), rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize("box_format", ["corner", "center"])
+def test_encoder_block_equals_the_encoding_function(box_format):
+    anchors, boxes = random_boxes(RNG, 30), random_boxes(RNG, 30)
+    boxes[:3, 2] = boxes[:3, 0]                # empty boxes: log(eps), finite, as the book
+    expected = ops.encode_boxes(mx.nd, mx.nd.array(anchors), mx.nd.array(boxes)).asnumpy()
+    if box_format == "center":
+        anchors, boxes = book.box_corner_to_center(anchors), book.box_corner_to_center(boxes)
+    got = run(ops.BoxEncoder(box_format=box_format), anchors, boxes, hybridize=True)
+    assert np.all(np.isfinite(got))
+    np.testing.assert_allclose(got, expected, rtol=1e-4, atol=1e-4)
 
 
 @pytest.mark.parametrize("bad", [dict(variances=(0.1, 0.1, 0.2)), dict(variances=(0.1, 0.1, 0.2, 0)),
@@ -217,6 +286,34 @@ def test_decoder_clip_and_centre_format():
 def test_coder_arguments_are_checked(bad):
     with pytest.raises(ValueError, match="variances|box_format"):
         ops.BoxEncoder(**bad)
+
+
+def _valid_pair(anchors, data):
+    anchors = _sorted_corners(anchors)
+    anchors[:, 2:] = np.maximum(anchors[:, 2:], anchors[:, :2] + 0.01)
+    boxes = _sorted_corners(data.draw(hnp.arrays(np.float32, anchors.shape, elements=st.floats(0, 1, width=32))))
+    boxes[:, 2:] = np.maximum(boxes[:, 2:], boxes[:, :2] + 0.01)
+    return anchors, boxes
+
+
+@settings(max_examples=30, deadline=None)
+@given(box_arrays, st.data(), st.sampled_from(["corner", "center"]), st.booleans())
+def test_encoder_then_decoder_blocks_are_the_identity(anchors, data, box_format, portable):
+    anchors, boxes = _valid_pair(anchors, data)
+    if box_format == "center":
+        anchors, boxes = book.box_corner_to_center(anchors), book.box_corner_to_center(boxes)
+    offsets = run(ops.BoxEncoder(eps=0.0, box_format=box_format), anchors, boxes)
+    decoded = run(ops.BoxDecoder(box_format=box_format, portable=portable), anchors, offsets)
+    np.testing.assert_allclose(decoded, boxes, atol=2e-5)
+
+
+@settings(max_examples=30, deadline=None)
+@given(hnp.arrays(np.float32, st.tuples(st.integers(1, 3), st.integers(1, 9), st.just(4)),
+                  elements=st.floats(-2, 2, width=32)))
+def test_conversion_blocks_invert_each_other_at_any_rank(boxes):
+    centre = run(ops.BoxCornerToCenter(), boxes, hybridize=True)
+    np.testing.assert_allclose(centre, ops.box_corner_to_center(mx.nd, mx.nd.array(boxes)).asnumpy(), atol=1e-6)
+    np.testing.assert_allclose(run(ops.BoxCenterToCorner(), centre), boxes, atol=1e-5)
 
 
 @settings(max_examples=40, deadline=None)
@@ -322,3 +419,40 @@ def test_top_k_keeps_the_best_rows(k):
 def test_top_k_rejects_k_below_one():
     with pytest.raises(ValueError, match="k >= 1"):
         ops.TopKDetections(0)
+
+
+def test_ops_equal_the_books_mxnet_np_code():
+    """The book's own code (``mxnet.np``, detection_book_mxnp.py) is the benchmark's second reference."""
+    import detection_book_mxnp as mxnp_book
+    rng = np.random.RandomState(3)
+
+    def as_np(array):
+        return mx.np.array(array, dtype=array.dtype)
+
+    boxes, others = random_boxes(rng, 40), random_boxes(rng, 9)
+    np.testing.assert_allclose(run(ops.BoxCornerToCenter(), boxes),
+                               mxnp_book.box_corner_to_center(as_np(boxes)).asnumpy(), atol=1e-6)
+    np.testing.assert_allclose(run(ops.BoxIoU(), boxes, others), mxnp_book.box_iou(as_np(boxes), as_np(others))
+                               .asnumpy(), rtol=1e-5, atol=1e-6)
+    anchors = run(ops.AnchorGenerator(sizes=(0.4, 0.2), ratios=(1, 2, 0.5)), np.zeros((1, 3, 6, 5), np.float32))
+    np.testing.assert_allclose(anchors, mxnp_book.multibox_prior(mx.np.zeros((1, 3, 6, 5)), (0.4, 0.2),
+                                                                 (1, 2, 0.5)).asnumpy(), atol=1e-6)
+    offsets = rng.normal(0, 1, size=(40, 4)).astype(np.float32)
+    np.testing.assert_allclose(run(ops.BoxDecoder(), boxes, offsets),
+                               mxnp_book.offset_inverse(as_np(boxes), as_np(offsets)).asnumpy(), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(run(ops.BoxEncoder(), others[:1], boxes),
+                               mxnp_book.offset_boxes(as_np(np.repeat(others[:1], 40, 0)), as_np(boxes)).asnumpy(),
+                               rtol=1e-4, atol=1e-4)
+    anchors, labels = _anchor_and_labels(rng)
+    got = run(ops.AnchorTargets(), anchors, labels)
+    for value, reference in zip(got, mxnp_book.multibox_target(as_np(anchors), as_np(labels))):
+        np.testing.assert_allclose(value, reference.asnumpy(), rtol=1e-4, atol=1e-4)
+    dets = _detections(rng, 50)
+    kept = run(ops.BoxNMS(iou_threshold=0.5, class_aware=False), dets[None])[0]
+    keep = mxnp_book.nms(as_np(dets[:, 2:]), as_np(dets[:, 1]), 0.5).asnumpy()
+    assert _kept(kept) == _kept(dets[keep])
+    probs, offsets, anchors = _detector_inputs(rng)
+    got = run(ops.MultiBoxDetector(class_aware=False), probs, offsets, anchors)
+    expected = mxnp_book.multibox_detection(as_np(probs), as_np(offsets), as_np(anchors)).asnumpy()
+    for i in range(len(probs)):
+        assert _kept(got[i]) == _kept(expected[i])

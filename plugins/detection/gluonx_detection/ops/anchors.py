@@ -7,6 +7,7 @@ the input image of a rectangular feature map. The result equals ``mx.nd.contrib.
 import math
 
 from mxnet.gluon import HybridBlock
+from mxnet.ndarray import NDArray
 
 __all__ = ["anchor_half_extents", "multibox_prior", "AnchorGenerator"]
 
@@ -107,6 +108,13 @@ class AnchorGenerator(HybridBlock):
         ``portable=True`` builds the anchors from ``arange_like`` and broadcasts, which ONNX export can
         convert (``MultiBoxPrior`` has no converter).
 
+    Notes
+    -----
+    Anchors depend only on the feature map's height and width. A call with an NDArray (imperative or
+    hybridized) therefore returns the anchors computed for that ``(H, W)``, context and dtype the first time,
+    without running any operator: the same NDArray object each time, so do not modify it in place. Inside a
+    parent's symbolic graph (hybridized parent, export) the anchors are computed by the graph as usual.
+
     Examples
     --------
     >>> import mxnet as mx
@@ -130,6 +138,29 @@ class AnchorGenerator(HybridBlock):
         if self._portable:
             table = np.array([(-hw, -hh, hw, hh) for hw, hh in half], dtype="float32")
             self.extents = self.params.get_constant("extents", table)
+
+    #: Feature-map sizes whose anchors are kept (a detector has a handful of scales).
+    cache_size = 32
+
+    def forward(self, x, *args):
+        if not isinstance(x, NDArray) or (self._active and not self._cached_graph):
+            # Symbols build the graph; a freshly hybridized block must build its cached graph once so that
+            # export() finds it.
+            return super().forward(x, *args)
+        key = (x.shape[2:], x.context, x.dtype)
+        cache = self.__dict__.setdefault("_anchor_cache", {})
+        anchors = cache.get(key)
+        if anchors is None:
+            anchors = super().forward(x, *args)
+            if len(cache) >= self.cache_size:
+                cache.pop(next(iter(cache)))
+            cache[key] = anchors
+        return anchors
+
+    def _clear_cached_op(self):
+        # Called by hybridize() and cast(): a new dtype or graph starts with no stored anchors.
+        self.__dict__.pop("_anchor_cache", None)
+        super()._clear_cached_op()
 
     def hybrid_forward(self, F, data, extents=None):
         if not self._portable:

@@ -7,10 +7,16 @@ For an anchor with centre ``(xa, ya)`` and size ``(wa, ha)`` and a box ``(xb, yb
 The book's constants 10 and 5 are the default variances ``(0.1, 0.1, 0.2, 0.2)``; the same encoding is
 gluoncv's ``NormalizedBoxCenterEncoder`` / ``NormalizedBoxCenterDecoder`` and MXNet's MultiBox ops.
 Anchors and boxes are in corner format.
+
+The blocks compute the same formulas with few operators: the centres and sizes of anchors and boxes are linear
+in their coordinates, so each is one ``dot`` with a constant ``(4, 4)`` matrix built once from the variances
+and the box format (:func:`_coder_matrices`); ``BoxDecoder`` runs MXNet's fused ``contrib.box_decode`` unless
+``portable=True``.
 """
+import numpy as np
 from mxnet.gluon import HybridBlock
 
-from .box_convert import box_center_to_corner, box_coordinates, box_corner_to_center
+from .box_convert import CORNER_TO_CENTER, box_center_to_corner, box_coordinates, box_corner_to_center
 
 __all__ = ["encode_boxes", "decode_boxes", "BoxEncoder", "BoxDecoder", "DEFAULT_VARIANCES"]
 
@@ -88,8 +94,47 @@ def _check_format(box_format):
     return box_format
 
 
+# (cx, cy, w, h) -> (cx, cy, 0, 0), (w, h, w, h) and (cx, cy, cx, cy).
+_KEEP_CENTRE = np.diag([1.0, 1.0, 0.0, 0.0]).astype("float32")
+_SIZES_TWICE = np.array([[0, 0, 0, 0], [0, 0, 0, 0], [1, 0, 1, 0], [0, 1, 0, 1]], dtype="float32")
+_CENTRE_TWICE = np.array([[1, 0, 1, 0], [0, 1, 0, 1], [0, 0, 0, 0], [0, 0, 0, 0]], dtype="float32")
+
+
+def _coder_matrices(variances, center):
+    """Constants of the one-``dot`` coders for boxes in center (``center=True``) or corner format.
+
+    Returns a dict of float32 arrays: ``to_center`` (box -> ``(cx, cy, w, h)``), ``anchor_centre``
+    (anchor -> ``(cx, cy, 0, 0)``), ``anchor_sizes`` (anchor -> ``(w, h, w, h)``), the encoder's output scales
+    ``xy_scale = (1/vx, 1/vy, 0, 0)`` and ``wh_scale = (0, 0, 1/vw, 1/vh)``, and the decoder's
+    ``decode_centre``, ``decode_shift``, ``decode_log_size`` and ``decode_half`` for corner output (center output
+    when ``center``): ``boxes = a @ decode_centre + (o @ decode_shift + exp(o @ decode_log_size) * decode_half)
+    * (a @ anchor_sizes)``.
+    """
+    vx, vy, vw, vh = variances
+    to_center = np.eye(4, dtype="float32") if center else CORNER_TO_CENTER
+    if center:
+        decode_centre, decode_half = _KEEP_CENTRE, np.array([0, 0, 1, 1], "float32")
+        decode_shift = np.diag([vx, vy, 0, 0])
+        decode_log_size = np.diag([0, 0, vw, vh])
+    else:
+        decode_centre, decode_half = _CENTRE_TWICE, np.array([-0.5, -0.5, 0.5, 0.5], "float32")
+        decode_shift = np.array([[vx, 0, vx, 0], [0, vy, 0, vy], [0, 0, 0, 0], [0, 0, 0, 0]])
+        decode_log_size = np.array([[0, 0, 0, 0], [0, 0, 0, 0], [vw, 0, vw, 0], [0, vh, 0, vh]])
+    as_float = lambda a: np.asarray(a, dtype="float32")  # noqa: E731
+    return {"to_center": as_float(to_center), "anchor_centre": as_float(to_center @ _KEEP_CENTRE),
+            "anchor_sizes": as_float(to_center @ _SIZES_TWICE),
+            "xy_scale": as_float([1 / vx, 1 / vy, 0, 0]), "wh_scale": as_float([0, 0, 1 / vw, 1 / vh]),
+            "decode_centre": as_float(to_center @ decode_centre), "decode_shift": as_float(decode_shift),
+            "decode_log_size": as_float(decode_log_size), "decode_half": decode_half}
+
+
 class BoxEncoder(HybridBlock):
     """Encode boxes as offsets from anchors (D2L 9.4.3): ``forward(anchors, boxes) -> offsets``.
+
+    The same values as :func:`encode_boxes` with about a quarter of its operators (three ``dot`` with
+    constants, then the ratio and the logarithm on all four columns at once). MXNet's fused
+    ``contrib.box_encode`` is not used: it has no ``eps`` (an empty box gives ``-inf``, which the book's
+    masked targets turn into NaN).
 
     Parameters
     ----------
@@ -106,11 +151,22 @@ class BoxEncoder(HybridBlock):
         self._variances = _check_variances(variances)
         self._eps = float(eps)
         self._center = _check_format(box_format) == "center"
+        constants = _coder_matrices(self._variances, self._center)
+        # Added inside the logarithm: eps for the size ratios, 1 for the x/y columns, whose logarithm is
+        # multiplied by 0 and must stay finite.
+        constants["log_guard"] = np.array([1.0, 1.0, self._eps, self._eps], dtype="float32")
+        for name in ("anchor_centre", "anchor_sizes", "xy_scale", "wh_scale", "log_guard") + (
+                () if self._center else ("to_center",)):
+            setattr(self, name, self.params.get_constant(name, constants[name]))
 
-    def hybrid_forward(self, F, anchors, boxes):
-        if self._center:
-            anchors, boxes = box_center_to_corner(F, anchors), box_center_to_corner(F, boxes)
-        return encode_boxes(F, anchors, boxes, self._variances, self._eps)
+    def hybrid_forward(self, F, anchors, boxes, anchor_centre, anchor_sizes, xy_scale, wh_scale, log_guard,
+                       to_center=None):
+        centre = boxes if to_center is None else F.dot(boxes, to_center)          # (bx, by, bw, bh)
+        # (bx - ax, by - ay, bw, bh) / (aw, ah, aw, ah): the x/y offsets and the size ratios at once.
+        ratio = F.broadcast_div(F.broadcast_sub(centre, F.dot(anchors, anchor_centre)),
+                                F.dot(anchors, anchor_sizes))
+        log_ratio = F.log(F.broadcast_add(F.relu(ratio), log_guard))
+        return F.broadcast_add(F.broadcast_mul(ratio, xy_scale), F.broadcast_mul(log_ratio, wh_scale))
 
 
 class BoxDecoder(HybridBlock):
@@ -124,16 +180,45 @@ class BoxDecoder(HybridBlock):
         Upper bound of the scaled width/height offsets before ``exp``.
     box_format : {"corner", "center"}
         Format of the anchors and of the returned boxes.
+    portable : bool
+        By default MXNet's fused ``contrib.box_decode`` runs (anchors are first broadcast to the offsets, so
+        per-image anchors work too; ONNX export converts it); ``portable=True`` computes the same boxes with
+        four ``dot`` with constants and a few element-wise operators, which autograd can differentiate
+        (``box_decode`` has no gradient).
     """
 
-    def __init__(self, variances=DEFAULT_VARIANCES, clip=None, box_format="corner", **kwargs):
+    def __init__(self, variances=DEFAULT_VARIANCES, clip=None, box_format="corner", portable=False, **kwargs):
         super().__init__(**kwargs)
         self._variances = _check_variances(variances)
-        self._clip = clip
+        self._clip = None if clip is None else float(clip)
         self._center = _check_format(box_format) == "center"
+        # box_decode ignores a clip <= 0; such a bound needs the composed form.
+        self._portable = bool(portable) or (self._clip is not None and self._clip <= 0)
+        constants = _coder_matrices(self._variances, self._center)
+        names = (("decode_centre", "decode_shift", "decode_log_size", "decode_half", "anchor_sizes")
+                 if self._portable else (("center_out",) if self._center else ()))
+        constants["center_out"] = CORNER_TO_CENTER
+        for name in names:
+            setattr(self, name, self.params.get_constant(name, constants[name]))
 
-    def hybrid_forward(self, F, anchors, offsets):
-        if self._center:
-            anchors = box_center_to_corner(F, anchors)
-        boxes = decode_boxes(F, anchors, offsets, self._variances, self._clip)
-        return box_corner_to_center(F, boxes) if self._center else boxes
+    def hybrid_forward(self, F, anchors, offsets, **constants):
+        if not self._portable:
+            return self._fused(F, anchors, offsets, constants.get("center_out"))
+        log_size = F.dot(offsets, constants["decode_log_size"])
+        if self._clip is not None:
+            log_size = F.minimum(log_size, self._clip)
+        scale = F.broadcast_add(F.dot(offsets, constants["decode_shift"]),
+                                F.broadcast_mul(F.exp(log_size), constants["decode_half"]))
+        return F.broadcast_add(F.dot(anchors, constants["decode_centre"]),
+                               F.broadcast_mul(scale, F.dot(anchors, constants["anchor_sizes"])))
+
+    def _fused(self, F, anchors, offsets, center_out):
+        vx, vy, vw, vh = self._variances
+        # box_decode reads one (1, N, 4) anchor set: broadcast per-image or lower-rank anchors to the offsets.
+        anchors = F.broadcast_add(anchors, F.zeros_like(offsets))
+        boxes = F.contrib.box_decode(F.reshape(offsets, (1, -1, 4)), F.reshape(anchors, (1, -1, 4)),
+                                     vx, vy, vw, vh, clip=-1.0 if self._clip is None else self._clip,
+                                     format="center" if self._center else "corner")
+        if center_out is not None:
+            boxes = F.dot(boxes, center_out)
+        return F.reshape_like(boxes, offsets)
