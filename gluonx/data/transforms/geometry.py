@@ -94,8 +94,9 @@ def resize_nearest(image, size):
     shape = ops.shape(image)
     if shape[:2] == (height, width):
         return image
-    rows = np.minimum(np.floor((np.arange(height) + 0.5) * (shape[0] / height)), shape[0] - 1).astype(np.int64)
-    cols = np.minimum(np.floor((np.arange(width) + 0.5) * (shape[1] / width)), shape[1] - 1).astype(np.int64)
+    # floor((i + 0.5) * source / target) in integers, so exact ties round the same way on every machine
+    rows = np.minimum((2 * np.arange(height) + 1) * shape[0] // (2 * height), shape[0] - 1)
+    cols = np.minimum((2 * np.arange(width) + 1) * shape[1] // (2 * width), shape[1] - 1)
     return ops.take(ops.take(image, rows, 0), cols, 1)
 
 

@@ -77,6 +77,6 @@ def detection_to_sample(image, label):
 def sample_to_detection(sample):
     """``(image, label)`` back from a sample made by :func:`detection_to_sample`: the kept ``labels`` rows
     with columns 1-4 replaced by the transformed boxes (``weights``, if any, are not part of the label)."""
-    label = np.array(to_host(sample["labels"]), dtype=np.float32, copy=True).reshape(len(to_host(sample["boxes"])), -1)
+    label = np.array(to_host(sample["labels"]), dtype=np.float32, copy=True)
     label[:, 1:5] = to_host(sample["boxes"])
     return sample["image"], _like(sample["labels"], label)
