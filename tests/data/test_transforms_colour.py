@@ -4,11 +4,13 @@ Tolerances: PIL rounds to uint8 after computing grey (and rounds the mean grey l
 may differ by one grey level; OpenCV's float HSV conversion is exact up to float32 rounding (1e-4 on [0, 1]).
 """
 import cv2
+import mxnet as mx
 import numpy as np
 import pytest
 from PIL import Image, ImageEnhance
 
 from gluonx.data.transforms import ColorJitter, SampleError, sample_rng
+from gluonx.data.transforms.colour import hue_formula
 
 
 def _photo(seed=0, height=40, width=50):
@@ -38,7 +40,10 @@ def test_hue_matches_opencv_hsv(shift):
     hsv[..., 0] = np.mod(hsv[..., 0] + 360 * shift, 360)
     reference = cv2.cvtColor(hsv, cv2.COLOR_HSV2RGB)
     jitter = ColorJitter(hue=(shift, shift))
+    # float32 NumPy images use OpenCV's conversion itself; the closed form serves NDArrays and float64
     np.testing.assert_allclose(jitter({"image": floats}, sample_rng(0, 0, 0))["image"], reference, atol=1e-4)
+    np.testing.assert_allclose(hue_formula(floats.astype(np.float64), shift), reference, atol=1e-4)
+    np.testing.assert_allclose(hue_formula(mx.nd.array(floats), shift).asnumpy(), reference, atol=1e-4)
     out = jitter({"image": image}, sample_rng(0, 0, 0))["image"]
     assert np.abs(out.astype(int) - np.floor(reference * 255 + 0.5)).max() <= 1
 

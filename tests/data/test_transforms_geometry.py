@@ -7,6 +7,7 @@ against OpenCV. Box checks: after a transform, the mask pixels painted with a bo
 (exactly for flips, within one pixel where the mask is resampled).
 """
 import cv2
+import mxnet as mx
 import numpy as np
 import pytest
 from PIL import Image
@@ -15,7 +16,7 @@ from scipy import ndimage
 from augment_samples import coordinate_sample, extent
 from gluonx.data.transforms import (RandomHorizontalFlip, RandomRotation, RandomVerticalFlip, Resize, resize_bilinear,
                                     resize_nearest, sample_rng)
-from gluonx.data.transforms.geometry import rotate_sample
+from gluonx.data.transforms.geometry import bilinear_formula, rotate_sample
 
 SIZES = [(20, 90), (97, 31), (100, 128), (48, 64), (7, 5)]
 
@@ -29,13 +30,19 @@ def _images(height=48, width=64):
 
 @pytest.mark.parametrize("size", SIZES)
 def test_resize_bilinear_matches_opencv(size):
+    # NumPy uint8/float32 images take cv2.resize itself and NDArrays mx.nd.image.resize; the array formula
+    # (NDArrays of other dtypes, NumPy without OpenCV) is checked here against OpenCV independently
     height, width = size
     for image in _images():
         reference = cv2.resize(image, (width, height), interpolation=cv2.INTER_LINEAR)
+        assert np.abs(bilinear_formula(image, size).astype(int) - reference).max() <= 1
+        assert np.abs(bilinear_formula(mx.nd.array(image, dtype=np.uint8), size).asnumpy().astype(int) - reference).max() <= 1
+        assert np.abs(resize_bilinear(mx.nd.array(image, dtype=np.uint8), size).asnumpy().astype(int) - reference).max() <= 1
         assert np.abs(resize_bilinear(image, size).astype(int) - reference).max() <= 1
         floats = image.astype(np.float32)
-        np.testing.assert_allclose(resize_bilinear(floats, size),
-                                   cv2.resize(floats, (width, height), interpolation=cv2.INTER_LINEAR), atol=1e-3)
+        reference = cv2.resize(floats, (width, height), interpolation=cv2.INTER_LINEAR)
+        np.testing.assert_allclose(bilinear_formula(floats.astype(np.float64), size), reference, atol=1e-3)
+        np.testing.assert_allclose(resize_bilinear(mx.nd.array(floats), size).asnumpy(), reference, atol=1e-3)
 
 
 def test_resize_bilinear_align_corners_matches_scipy():

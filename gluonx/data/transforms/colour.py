@@ -7,18 +7,24 @@ HSV hue channel, as ``colorsys``/OpenCV define HSV. Boxes and masks are unchange
 import numpy as np
 
 from gluonx._validate import check_finite
-from ._backend import ops_for
+from ._backend import is_ndarray, opencv, ops_for
 from .pipeline import SampleError, Transform
 
-__all__ = ["ColorJitter", "adjust_brightness", "adjust_contrast", "adjust_saturation", "adjust_hue", "grey"]
+__all__ = ["ColorJitter", "adjust_brightness", "adjust_contrast", "adjust_saturation", "adjust_hue", "hue_formula", "grey"]
 
 _LUMA = (0.299, 0.587, 0.114)
 
 
 def grey(x):
-    """ITU-R 601-2 luma of an ``(H, W, 3)`` float array, ``(H, W)``."""
-    ops = ops_for(x)
-    return sum(ops.channel(x, i) * w for i, w in enumerate(_LUMA))
+    """ITU-R 601-2 luma of an ``(H, W, 3)`` float array, ``(H, W)`` (OpenCV's ``RGB2GRAY`` uses the same
+    weights and serves NumPy float32 images when installed; NDArrays take one matrix product)."""
+    if is_ndarray(x):
+        import mxnet as mx
+        weights = mx.nd.array(np.array(_LUMA).reshape(3, 1), ctx=x.context, dtype=x.dtype)
+        return mx.nd.dot(x.reshape((-1, 3)), weights).reshape(x.shape[:2])
+    if x.dtype == np.float32 and opencv() is not None:
+        return opencv().cvtColor(np.ascontiguousarray(x), opencv().COLOR_RGB2GRAY)
+    return x[..., 0] * _LUMA[0] + x[..., 1] * _LUMA[1] + x[..., 2] * _LUMA[2]
 
 
 def adjust_brightness(x, factor):
@@ -39,36 +45,41 @@ def adjust_saturation(x, factor):
     return (x - g) * factor + g
 
 
-def _select(ops, sector, values):
-    """Per pixel, ``values[k]`` where ``k <= sector < k + 1`` (six sectors of the hue circle)."""
-    out = values[5]
-    for k in range(4, -1, -1):
-        out = ops.where(sector < k + 1, values[k], out)
-    return out
-
-
 def adjust_hue(x, shift):
-    """Rotate the hue by ``shift`` turns (``0.5`` = 180 degrees) in HSV, keeping saturation and value."""
+    """Rotate the hue by ``shift`` turns (``0.5`` = 180 degrees) in HSV, keeping saturation and value.
+
+    NumPy float32 images go through OpenCV's HSV conversion when OpenCV is installed; everything else
+    through :func:`hue_formula` (the same result up to float rounding).
+    """
+    if not is_ndarray(x) and x.dtype == np.float32 and opencv() is not None:
+        cv2 = opencv()
+        hsv = cv2.cvtColor(np.ascontiguousarray(x), cv2.COLOR_RGB2HSV)
+        hsv[..., 0] = np.mod(hsv[..., 0] + 360.0 * shift, 360.0)
+        return cv2.cvtColor(hsv, cv2.COLOR_HSV2RGB)
+    return hue_formula(x, shift)
+
+
+def hue_formula(x, shift):
+    """:func:`adjust_hue` with array operations only (NumPy or ``mx.nd`` on the array's context).
+
+    A hue rotation keeps each pixel's largest and smallest channel; with ``k = (n + 6 h) mod 6`` for
+    ``n = 5, 3, 1`` (red, green, blue), each channel is ``max - (max - min) * clip(min(k, 4 - k), 0, 1)``,
+    the closed form of HSV-to-RGB. Written per channel: MXNet's broadcasting and last-axis reductions
+    are much slower on CPU than elementwise operators.
+    """
     ops = ops_for(x)
-    r, g, b = (ops.channel(x, i) for i in range(3))
-    value = ops.max_channel(x)
-    delta = value - ops.min_channel(x)
+    r, g, b = ops.split_channels(x)
+    value = ops.maximum(ops.maximum(r, g), b)
+    delta = value - ops.minimum(ops.minimum(r, g), b)
     safe = ops.maximum(delta, 1e-12)
-    rc, gc, bc = (value - r) / safe, (value - g) / safe, (value - b) / safe
-    hue = ops.where(value == r, bc - gc, ops.where(value == g, rc - bc + 2.0, gc - rc + 4.0)) / 6.0 + shift
-    hue = hue - ops.floor(hue)
-    saturation = delta / ops.maximum(value, 1e-12)
-    hue6 = hue * 6.0
-    hue6 = ops.where(hue6 >= 6.0, hue6 - 6.0, hue6)
-    sector = ops.floor(hue6)
-    frac = hue6 - sector
-    p = value * (1.0 - saturation)
-    q = value * (1.0 - saturation * frac)
-    t = value * (1.0 - saturation * (1.0 - frac))
-    red = _select(ops, sector, (value, q, p, p, t, value))
-    green = _select(ops, sector, (t, value, value, q, p, p))
-    blue = _select(ops, sector, (p, p, t, value, value, q))
-    return ops.stack_channels([red, green, blue])
+    sector = ops.where(value == r, (g - b) / safe, ops.where(value == g, (b - r) / safe + 2.0, (r - g) / safe + 4.0))
+    sector = sector + 6.0 * shift
+    channels = []
+    for offset in (5.0, 3.0, 1.0):
+        turned = sector + offset
+        turned = turned - ops.floor(turned / 6.0) * 6.0
+        channels.append(value - delta * ops.clip(ops.minimum(turned, 4.0 - turned), 0.0, 1.0))
+    return ops.stack_channels(channels)
 
 
 def _factor_range(name, value, centre):
@@ -140,8 +151,51 @@ class ColorJitter(Transform):
         top = self.max_value
         if top is None:
             top = float(np.iinfo(dtype).max) if np.issubdtype(dtype, np.integer) else 1.0
-        x = ops.working(image)
+        if is_ndarray(image) or dtype == np.float64:
+            x = ops.working(image)
+            for i in order:
+                x = ops.clip(steps[i][3](x, factors[i]), 0.0, top)
+            sample["image"] = ops.cast_like(x, dtype)
+            return sample
+        x = image.astype(np.float32)  # a private copy, so the NumPy steps can work in place
         for i in order:
-            x = ops.clip(steps[i][3](x, factors[i]), 0.0, top)
-        sample["image"] = ops.cast_like(x, dtype)
+            _IN_PLACE[steps[i][0]](x, factors[i])
+            np.clip(x, 0.0, top, out=x)
+        if np.issubdtype(dtype, np.integer):
+            x += 0.5
+            np.floor(x, out=x)
+            np.clip(x, *_integer_limits(dtype), out=x)
+        sample["image"] = x.astype(dtype, copy=False)
         return sample
+
+
+def _integer_limits(dtype):
+    info = np.iinfo(dtype)
+    return info.min, info.max
+
+
+def _brightness_in_place(x, factor):
+    x *= factor
+
+
+def _contrast_in_place(x, factor):
+    mean = float(grey(x).mean(dtype=np.float64)) if x.shape[-1] == 3 else float(x.mean(dtype=np.float64))
+    x -= mean
+    x *= factor
+    x += mean
+
+
+def _saturation_in_place(x, factor):
+    g = grey(x)[..., None]
+    x -= g
+    x *= factor
+    x += g
+
+
+def _hue_in_place(x, shift):
+    x[...] = adjust_hue(x, shift)
+
+
+# NumPy float32 versions of the four steps that reuse the image's buffer (same formulas as adjust_*)
+_IN_PLACE = {"brightness": _brightness_in_place, "contrast": _contrast_in_place,
+             "saturation": _saturation_in_place, "hue": _hue_in_place}

@@ -10,10 +10,10 @@ import math
 import numpy as np
 
 from gluonx._validate import check_finite
-from ._backend import ops_for
+from ._backend import is_ndarray, opencv, ops_for
 from .pipeline import MASK_IGNORE, SampleError, Transform, host_boxes, with_boxes
 
-__all__ = ["resize_bilinear", "resize_nearest", "Resize", "RandomHorizontalFlip", "RandomVerticalFlip",
+__all__ = ["resize_bilinear", "bilinear_formula", "resize_nearest", "Resize", "RandomHorizontalFlip", "RandomVerticalFlip",
            "RandomRotation", "check_probability", "check_size", "make_canvas"]
 
 
@@ -62,6 +62,13 @@ def resize_bilinear(image, size, align_corners=False):
     -------
     The resized array, of ``image``'s type and dtype (integers rounded half up and clipped).
 
+    Notes
+    -----
+    With half-pixel centres, uint8 and float32 images take a fast path: ``cv2.resize`` for NumPy arrays
+    (when OpenCV is installed) and ``mx.nd.image.resize`` for ``(H, W, C)`` NDArrays; both round uint8
+    results with OpenCV's fixed-point weights, at most one grey level from :func:`bilinear_formula`, which
+    serves every other case.
+
     References
     ----------
     D2L 9.1 (image augmentation), D2L 13.10 (bilinear interpolation).
@@ -73,6 +80,21 @@ def resize_bilinear(image, size, align_corners=False):
         raise SampleError("resize_bilinear: expected an (H, W, ...) array, got shape {}".format(shape))
     if shape[:2] == (height, width):
         return image
+    if not align_corners and ops.dtype(image) in (np.uint8, np.float32) and len(shape) in (2, 3):
+        if is_ndarray(image) and len(shape) == 3:
+            return ops.nd.image.resize(image, size=(width, height), interp=1)
+        cv2 = opencv()
+        if cv2 is not None and not is_ndarray(image) and (len(shape) == 2 or shape[2] <= 512):
+            out = cv2.resize(np.ascontiguousarray(image), (width, height), interpolation=cv2.INTER_LINEAR)
+            return out.reshape((height, width) + tuple(shape[2:]))
+    return bilinear_formula(image, size, align_corners)
+
+
+def bilinear_formula(image, size, align_corners=False):
+    """:func:`resize_bilinear` written with array operations only (NumPy, or ``mx.nd`` on any context)."""
+    height, width = check_size("resize_bilinear size", size)
+    ops = ops_for(image)
+    shape = ops.shape(image)
     x = ops.working(image)
     dtype = ops.dtype(x)
     trailing = (1,) * (len(shape) - 2)
@@ -88,7 +110,8 @@ def resize_bilinear(image, size, align_corners=False):
 
 
 def resize_nearest(image, size):
-    """Nearest-pixel resize of the first two axes (half-pixel centres, as ``cv2.INTER_NEAREST_EXACT``)."""
+    """Nearest-pixel resize of the first two axes: output pixel ``i`` reads input ``floor((i + 0.5) * H / h)``
+    (half-pixel centres, as PIL's ``NEAREST`` away from exact ties)."""
     height, width = check_size("resize_nearest size", size)
     ops = ops_for(image)
     shape = ops.shape(image)
