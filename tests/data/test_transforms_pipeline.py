@@ -146,3 +146,15 @@ def test_bad_rng_and_parameters_are_explained():
         T.RandomIoUCrop(min_ious=(1.5,))
     with pytest.raises(ValueError, match="expected a detection label of shape"):
         T.detection_to_sample(np.zeros((4, 4, 3)), np.zeros((2, 3)))
+
+
+def test_without_opencv_the_numpy_formulas_give_the_same_images(monkeypatch):
+    from gluonx.data.transforms import _backend
+    sample = coordinate_sample(seed=4, min_side=12)
+    pipelines = [T.Resize((41, 57)), T.ColorJitter(0.4, 0.4, 0.4, 0.2), T.detection_augmentation(50)]
+    with_opencv = [p(sample, T.sample_rng(2, 0, 0)) for p in pipelines]
+    monkeypatch.setattr(_backend, "_OPENCV", None)
+    for pipeline, expected in zip(pipelines, with_opencv):
+        out = pipeline(sample, T.sample_rng(2, 0, 0))
+        assert np.abs(out["image"].astype(int) - expected["image"]).max() <= 1
+        np.testing.assert_allclose(out["boxes"], expected["boxes"], rtol=1e-6)
