@@ -164,6 +164,8 @@ def test_bad_arguments_get_one_clear_error():
         RoIPooling((2, 0))
     with pytest.raises(ValueError, match="spatial_scale"):
         RoIAlign(2, spatial_scale=0)
+    with pytest.raises(ValueError, match="spatial_scale must be in"):
+        RoIPooling(2, spatial_scale=2)
     with pytest.raises(ValueError, match="sample_ratio"):
         RoIAlign(2, sample_ratio=0)
 

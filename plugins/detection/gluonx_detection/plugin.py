@@ -72,16 +72,17 @@ def register_blocks(registry):
         "top_k_detections", _OPS + "topk:TopKDetections", book_section="D2L 9.4.4", kwargs={"k": 4},
         description="The k best-scoring detection rows of each image", inputs=[_DETECTIONS], onnx=True, **common)
     # -- region of interest pooling (D2L 9.8) ------------------------------------------------------------
-    # regions in [0, 1) times spatial_scale 8: feature-map pixels of the 8x8 example map, batch index 0
-    roi_inputs = [InputSpec((2, 4, 8, 8), name="features"), InputSpec((5, 5), batch_axis=None, name="rois")]
+    # every column in [0, 1): batch index 0 and corners within the first feature pixels (the ops cap
+    # spatial_scale at 1, and one range covers all five columns)
+    roi_inputs = [InputSpec((2, 4, 3, 3), name="features"), InputSpec((5, 5), batch_axis=None, name="rois")]
     registry.register(
         "roi_pooling", _OPS + "roi:RoIPooling", book_section="D2L 9.8.2",
-        kwargs={"pooled_size": (2, 3), "spatial_scale": 8.0},
+        kwargs={"pooled_size": (2, 3), "spatial_scale": 1.0},
         description="Fast R-CNN's RoI pooling: rounded regions (batch index, corners) cut into bins, max of each",
         inputs=roi_inputs, onnx=True, **common)
     registry.register(
         "roi_align", _OPS + "roi:RoIAlign", book_section="D2L 9.8.4",
-        kwargs={"pooled_size": (2, 3), "spatial_scale": 8.0, "sample_ratio": 2},
+        kwargs={"pooled_size": (2, 3), "spatial_scale": 1.0, "sample_ratio": 2},
         description="RoIAlign: unrounded regions cut into bins, mean of bilinear samples in each",
         inputs=roi_inputs, onnx=True, **common)
 

@@ -28,10 +28,10 @@ def _pooled_size(pooled_size):
     return tuple(int(s) for s in pooled_size)
 
 
-def _spatial_scale(spatial_scale):
+def _spatial_scale(spatial_scale, at_most=None):
     spatial_scale = float(spatial_scale)
-    if not spatial_scale > 0:
-        raise ValueError("spatial_scale must be positive, got {!r}".format(spatial_scale))
+    if not spatial_scale > 0 or (at_most is not None and spatial_scale > at_most):
+        raise ValueError("spatial_scale must be in (0, {}], got {!r}".format(at_most or "inf", spatial_scale))
     return spatial_scale
 
 
@@ -56,7 +56,7 @@ def roi_pooling(F, features, rois, pooled_size=(7, 7), spatial_scale=1.0):
     pooled_size : int or (int, int)
         ``(pooled_h, pooled_w)`` bins per region.
     spatial_scale : float
-        Feature-map pixels per input pixel.
+        Feature-map pixels per input pixel, in (0, 1].
 
     Returns
     -------
@@ -67,8 +67,9 @@ def roi_pooling(F, features, rois, pooled_size=(7, 7), spatial_scale=1.0):
     ----------
     D2L 9.8.2 (Fast R-CNN, region of interest pooling); Girshick, Fast R-CNN (2015).
     """
+    # the op refuses scales above 1 (a feature map finer than the input)
     return F.ROIPooling(features, rois, pooled_size=_pooled_size(pooled_size),
-                        spatial_scale=_spatial_scale(spatial_scale))
+                        spatial_scale=_spatial_scale(spatial_scale, at_most=1.0))
 
 
 def roi_align(F, features, rois, pooled_size=(7, 7), spatial_scale=1.0, sample_ratio=2):
@@ -111,7 +112,7 @@ class RoIPooling(HybridBlock):
     def __init__(self, pooled_size=(7, 7), spatial_scale=1.0, **kwargs):
         super().__init__(**kwargs)
         self._pooled_size = _pooled_size(pooled_size)
-        self._spatial_scale = _spatial_scale(spatial_scale)
+        self._spatial_scale = _spatial_scale(spatial_scale, at_most=1.0)
 
     def hybrid_forward(self, F, features, rois):
         return roi_pooling(F, features, rois, self._pooled_size, self._spatial_scale)
