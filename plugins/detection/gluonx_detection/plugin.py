@@ -95,6 +95,12 @@ def register_models(registry):
         description="The book's TinySSD: base network, three down-sampling blocks and a global max pool, anchors, "
                     "class and box predictors at five scales; returns (anchors, class_preds, box_preds)",
         kwargs={"num_classes": 3}, inputs=[InputSpec((2, 3, 64, 64), name="images")], onnx=True)
+    registry.register(
+        "ssd_resnet18", "gluonx_detection.models.ssd:ssd_resnet18", task="detection", book_section="D2L 9.7",
+        description="SSD on the core's ResNet-18 layout (a quarter of its width): backbone strides 8, 16, 32, a "
+                    "down-sampling block and a global max pool as five scales; returns (anchors, class_preds, "
+                    "box_preds)",
+        kwargs={"num_classes": 3}, inputs=[InputSpec((2, 3, 64, 64), name="images")], onnx=True)
 
 
 @gluonx.hookimpl
