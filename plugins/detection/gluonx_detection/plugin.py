@@ -101,6 +101,13 @@ def register_models(registry):
                     "down-sampling block and a global max pool as five scales; returns (anchors, class_preds, "
                     "box_preds)",
         kwargs={"num_classes": 3}, inputs=[InputSpec((2, 3, 64, 64), name="images")], onnx=True)
+    registry.register(
+        "faster_rcnn", "gluonx_detection.models.faster_rcnn:faster_rcnn", task="faster_rcnn",
+        book_section="D2L 9.8.3", kwargs={"num_classes": 3},
+        description="Faster R-CNN: ResNet-18-layout backbone (stride 16), region proposal network with "
+                    "class-agnostic NMS, RoIAlign, box head with per-class offsets; images -> (boxes, scores, "
+                    "class_ids) after per-class NMS and top-k",
+        inputs=[InputSpec((1, 3, 64, 64), name="images")], dynamic_batch=False, onnx=True)
 
 
 @gluonx.hookimpl
@@ -111,6 +118,11 @@ def register_tasks(registry):
                       description="multibox detectors returning (anchors, class_preds, box_preds); softmax "
                                   "cross-entropy (or focal) on anchors + smooth-L1 on positive offsets; class "
                                   "error and box MAE")
+    registry.register("faster_rcnn", "gluonx_detection.rcnn_task:FasterRCNNTask", primary_metric="roi_class_error",
+                      book_section="D2L 9.8.3",
+                      description="Faster R-CNN nets (backbone, rpn, train_proposer, head): RPN objectness "
+                                  "cross-entropy + smooth-L1 on sampled anchors, head softmax cross-entropy + "
+                                  "per-class smooth-L1 on sampled regions; RPN error and region class error")
 
 
 @gluonx.hookimpl
