@@ -107,7 +107,7 @@ def register_models(registry):
         description="Faster R-CNN: ResNet-18-layout backbone (stride 16), region proposal network with "
                     "class-agnostic NMS, RoIAlign, box head with per-class offsets; images -> (boxes, scores, "
                     "class_ids) after per-class NMS and top-k",
-        inputs=[InputSpec((1, 3, 64, 64), name="images")], dynamic_batch=False, onnx=True)
+        inputs=[InputSpec((2, 3, 64, 64), name="images")], onnx=True)
 
 
 @gluonx.hookimpl

@@ -217,6 +217,11 @@ class FasterRCNNTask(DetectionTask):
             lines.insert(1, "{} rpn error: {:.4f}".format(label, scalars[prefix + "rpn_error"]))
         return lines
 
+    def inference_block(self, net):
+        """The block ``gluonx export`` exports: the net itself, which already returns ``(boxes, scores,
+        class_ids)`` after per-class NMS (the detection task's multibox decoding does not apply)."""
+        return net
+
     def decode(self, outputs):
         """``{"detections": per image, rows [class_id, score, xmin, ymin, xmax, ymax]}`` (normalized corners)
         from the net's ``(boxes, scores, class_ids)``."""
