@@ -63,10 +63,14 @@ def reference_detect(net, image):
     keep = np_nms(boxes, objectness, 0.7)[:net.proposer.num_proposals]
     assert len(keep) == net.proposer.num_proposals     # enough survive on a random net
     proposals = boxes[keep]
-    # RoIAlign on regions in input pixels with the backbone's stride as spatial scale
-    rois = np.concatenate([np.zeros((len(keep), 1)), proposals * side], axis=1)
-    pooled = mx.nd.contrib.ROIAlign(features, mx.nd.array(rois), pooled_size=net.head._pooled_size,
-                                    spatial_scale=features.shape[-1] / side, sample_ratio=2)
+    # RoIAlign / RoI pooling on regions in input pixels with the backbone's stride as spatial scale
+    rois = mx.nd.array(np.concatenate([np.zeros((len(keep), 1)), proposals * side], axis=1))
+    if net.head._pooling == "pool":
+        pooled = mx.nd.ROIPooling(features, rois, pooled_size=net.head._pooled_size,
+                                  spatial_scale=features.shape[-1] / side)
+    else:
+        pooled = mx.nd.contrib.ROIAlign(features, rois, pooled_size=net.head._pooled_size,
+                                        spatial_scale=features.shape[-1] / side, sample_ratio=2)
     hidden = net.head.fc(pooled)
     scores = net.head.class_predictor(hidden).softmax(axis=-1).asnumpy()[:, 1:]
     offsets = net.head.box_predictor(hidden).asnumpy().reshape(len(keep), -1, 4)
@@ -75,15 +79,16 @@ def reference_detect(net, image):
         class_boxes = np.clip(np_decode(proposals, offsets[:, c]), 0, 1)
         valid = np.flatnonzero(scores[:, c] > net._score_threshold)
         for i in np.array(np_nms(class_boxes[valid], scores[valid, c], 0.5), dtype=int):
-            rows.append((scores[valid[i], c], c, class_boxes[valid[i]]))
+            tied = (np.abs(scores[valid, c] - scores[valid[i], c]) < 1e-5).sum() > 1
+            rows.append((scores[valid[i], c], c, class_boxes[valid[i]], tied))
     rows.sort(key=lambda row: -row[0])
     return rows[:net.topk]
 
 
-@pytest.mark.parametrize("seed", [0, 1])
-def test_inference_equals_the_papers_pipeline(seed):
+@pytest.mark.parametrize("seed, pooling", [(0, "align"), (1, "align"), (2, "pool")])
+def test_inference_equals_the_papers_pipeline(seed, pooling):
     mx.random.seed(seed)
-    net = gluonx.get_model("faster_rcnn", num_classes=3, score_threshold=0.2)
+    net = gluonx.get_model("faster_rcnn", num_classes=3, score_threshold=0.2, pooling=pooling)
     net.initialize(mx.init.Xavier())
     images = mx.nd.random.uniform(shape=(2, 3, 64, 64))
     net.hybridize()
@@ -95,7 +100,13 @@ def test_inference_equals_the_papers_pipeline(seed):
         assert found.sum() == len(expected) > 0
         np.testing.assert_allclose(scores[b][found], [row[0] for row in expected], rtol=1e-4)
         np.testing.assert_array_equal(ids[b][found], [row[1] for row in expected])
-        np.testing.assert_allclose(boxes[b][found], [row[2] for row in expected], atol=1e-4)
+        # RoI pooling gives proposals that round to the same feature pixels the same score up to rounding
+        # (GEMMs of other sizes): NMS may keep either of such a pair, so boxes are compared where the score
+        # is unique among the class's candidates
+        unique = [not row[3] for row in expected]
+        assert sum(unique) >= len(expected) // 2
+        np.testing.assert_allclose(boxes[b][found][unique], [row[2] for row, u in zip(expected, unique) if u],
+                                   atol=1e-4)
         assert (scores[b][~found] == -1).all()
 
 
@@ -206,6 +217,8 @@ def test_task_and_model_arguments_are_checked():
         FasterRCNNTask(roi_samples=0)
     with pytest.raises(ValueError, match="foreground_fraction"):
         FasterRCNNTask(foreground_fraction=1.5)
+    with pytest.raises(ValueError, match="pooling"):
+        FasterRCNN(pooling="max")
     with pytest.raises(ValueError, match="topk"):
         FasterRCNN(num_classes=1, num_proposals=4, topk=5)
     decoded = FasterRCNNTask().decode([mx.nd.array([[[0.1, 0.2, 0.3, 0.4], [-1, -1, -1, -1]]]),

@@ -15,7 +15,7 @@ from mxnet.gluon import HybridBlock, nn
 
 from ..ops.anchors import AnchorGenerator
 from ..ops.coders import DEFAULT_VARIANCES, decode_boxes
-from ..ops.roi import roi_align
+from ..ops.roi import roi_align, roi_pooling
 from ..ops.topk import top_k_detections
 from .ssd import resnet_stages
 from .tiny_ssd import _flatten_prediction
@@ -120,8 +120,8 @@ def proposals_to_rois(F, features, proposals):
 
 
 class RoIBoxHead(HybridBlock):
-    """RoIAlign of every region from the features, two fully connected layers, class scores and per-class
-    offsets (D2L 9.8.2-9.8.3).
+    """RoIAlign (or RoI pooling) of every region from the features, two fully connected layers, class scores
+    and per-class offsets (D2L 9.8.2-9.8.3).
 
     ``forward(features (B, C, H, W), regions (B, N, 4)) -> (class_scores (B*N, num_classes + 1),
     offsets (B*N, num_classes * 4))``, flat over the regions (the caller knows its ``N``): unnormalized
@@ -137,10 +137,16 @@ class RoIBoxHead(HybridBlock):
         Units of the two fully connected layers.
     sample_ratio : int
         RoIAlign's samples per bin and axis.
+    pooling : {"align", "pool"}
+        :class:`~gluonx_detection.ops.RoIAlign` (Mask R-CNN's, the default) or Fast R-CNN's
+        :class:`~gluonx_detection.ops.RoIPooling`.
     """
 
-    def __init__(self, num_classes, pooled_size=7, hidden=128, sample_ratio=2, **kwargs):
+    def __init__(self, num_classes, pooled_size=7, hidden=128, sample_ratio=2, pooling="align", **kwargs):
         super().__init__(**kwargs)
+        if pooling not in ("align", "pool"):
+            raise ValueError("pooling must be 'align' or 'pool', got {!r}".format(pooling))
+        self._pooling = pooling
         self.num_classes = _positive_int("num_classes", num_classes)
         self._pooled_size = (_positive_int("pooled_size", pooled_size),) * 2
         self._sample_ratio = int(sample_ratio)
@@ -153,7 +159,11 @@ class RoIBoxHead(HybridBlock):
 
     def hybrid_forward(self, F, features, regions):
         rois = proposals_to_rois(F, features, regions)
-        pooled = roi_align(F, features, rois, self._pooled_size, spatial_scale=1.0, sample_ratio=self._sample_ratio)
+        if self._pooling == "pool":
+            pooled = roi_pooling(F, features, rois, self._pooled_size, spatial_scale=1.0)
+        else:
+            pooled = roi_align(F, features, rois, self._pooled_size, spatial_scale=1.0,
+                               sample_ratio=self._sample_ratio)
         hidden = self.fc(pooled)
         return self.class_predictor(hidden), self.box_predictor(hidden)
 
@@ -182,8 +192,8 @@ class FasterRCNN(HybridBlock):
         Proposals kept after NMS at inference and during training.
     rpn_iou_threshold : float
         NMS threshold of the proposals.
-    pooled_size, hidden, sample_ratio
-        The box head (:class:`RoIBoxHead`).
+    pooled_size, hidden, sample_ratio, pooling
+        The box head (:class:`RoIBoxHead`): RoIAlign (``pooling="align"``) or RoI pooling (``"pool"``).
     iou_threshold : float
         Per-class NMS threshold of the detections.
     score_threshold : float
@@ -207,7 +217,7 @@ class FasterRCNN(HybridBlock):
     def __init__(self, num_classes=1, layers=(2, 2, 2, 2), channels=(16, 32, 64, 128), stem_channels=16,
                  rpn_channels=64, anchor_sizes=RPN_SIZES, anchor_ratios=RPN_RATIOS, num_proposals=32,
                  num_train_proposals=64, rpn_iou_threshold=0.7, pooled_size=4, hidden=128, sample_ratio=2,
-                 iou_threshold=0.5, score_threshold=0.05, topk=20, variances=DEFAULT_VARIANCES, **kwargs):
+                 pooling="align", iou_threshold=0.5, score_threshold=0.05, topk=20, variances=DEFAULT_VARIANCES, **kwargs):
         super().__init__(**kwargs)
         self.num_classes = _positive_int("num_classes", num_classes)
         self.topk = _positive_int("topk", topk)
@@ -223,7 +233,7 @@ class FasterRCNN(HybridBlock):
             self.rpn = RegionProposalNetwork(rpn_channels, anchor_sizes, anchor_ratios)
             self.proposer = ProposalLayer(num_proposals, rpn_iou_threshold, variances)
             self.train_proposer = ProposalLayer(num_train_proposals, rpn_iou_threshold, variances)
-            self.head = RoIBoxHead(self.num_classes, pooled_size, hidden, sample_ratio)
+            self.head = RoIBoxHead(self.num_classes, pooled_size, hidden, sample_ratio, pooling)
 
     def detect(self, F, proposals, proposal_scores, class_scores, offsets):
         """Detections from the head's outputs for ``N = proposer.num_proposals`` regions per image:
