@@ -70,6 +70,20 @@ def register_blocks(registry):
     registry.register(
         "top_k_detections", _OPS + "topk:TopKDetections", book_section="D2L 9.4.4", kwargs={"k": 4},
         description="The k best-scoring detection rows of each image", inputs=[_DETECTIONS], onnx=True, **common)
+    # -- region of interest pooling (D2L 9.8) ------------------------------------------------------------
+    # every column in [0, 1): batch index 0 and corners within the first feature pixels (the ops cap
+    # spatial_scale at 1, and one range covers all five columns)
+    roi_inputs = [InputSpec((2, 4, 3, 3), name="features"), InputSpec((5, 5), batch_axis=None, name="rois")]
+    registry.register(
+        "roi_pooling", _OPS + "roi:RoIPooling", book_section="D2L 9.8.2",
+        kwargs={"pooled_size": (2, 3), "spatial_scale": 1.0},
+        description="Fast R-CNN's RoI pooling: rounded regions (batch index, corners) cut into bins, max of each",
+        inputs=roi_inputs, onnx=True, **common)
+    registry.register(
+        "roi_align", _OPS + "roi:RoIAlign", book_section="D2L 9.8.4",
+        kwargs={"pooled_size": (2, 3), "spatial_scale": 1.0, "sample_ratio": 2},
+        description="RoIAlign: unrounded regions cut into bins, mean of bilinear samples in each",
+        inputs=roi_inputs, onnx=True, **common)
 
 
 @gluonx.hookimpl
@@ -80,6 +94,19 @@ def register_models(registry):
         description="The book's TinySSD: base network, three down-sampling blocks and a global max pool, anchors, "
                     "class and box predictors at five scales; returns (anchors, class_preds, box_preds)",
         kwargs={"num_classes": 3}, inputs=[InputSpec((2, 3, 64, 64), name="images")], onnx=True)
+    registry.register(
+        "ssd_resnet18", "gluonx_detection.models.ssd:ssd_resnet18", task="detection", book_section="D2L 9.7",
+        description="SSD on the core's ResNet-18 layout (a quarter of its width): backbone strides 8, 16, 32, a "
+                    "down-sampling block and a global max pool as five scales; returns (anchors, class_preds, "
+                    "box_preds)",
+        kwargs={"num_classes": 3}, inputs=[InputSpec((2, 3, 64, 64), name="images")], onnx=True)
+    registry.register(
+        "faster_rcnn", "gluonx_detection.models.faster_rcnn:faster_rcnn", task="faster_rcnn",
+        book_section="D2L 9.8.3", kwargs={"num_classes": 3},
+        description="Faster R-CNN: ResNet-18-layout backbone (stride 16), region proposal network with "
+                    "class-agnostic NMS, RoIAlign, box head with per-class offsets; images -> (boxes, scores, "
+                    "class_ids) after per-class NMS and top-k",
+        inputs=[InputSpec((2, 3, 64, 64), name="images")], onnx=True)
 
 
 @gluonx.hookimpl
@@ -90,6 +117,11 @@ def register_tasks(registry):
                       description="multibox detectors returning (anchors, class_preds, box_preds); softmax "
                                   "cross-entropy (or focal) on anchors + smooth-L1 on positive offsets; class "
                                   "error and box MAE")
+    registry.register("faster_rcnn", "gluonx_detection.rcnn_task:FasterRCNNTask", primary_metric="roi_class_error",
+                      book_section="D2L 9.8.3",
+                      description="Faster R-CNN nets (backbone, rpn, train_proposer, head): RPN objectness "
+                                  "cross-entropy + smooth-L1 on sampled anchors, head softmax cross-entropy + "
+                                  "per-class smooth-L1 on sampled regions; RPN error and region class error")
 
 
 @gluonx.hookimpl
