@@ -2,6 +2,8 @@
 import gluonx
 from gluonx import InputSpec
 
+from .gluoncv_entries import register_gluoncv_models, register_gluoncv_tasks
+
 _OPS = "gluonx_detection.ops."
 _BOXES = InputSpec((2, 6, 4), low=0, high=1, name="boxes")
 # Centre-format boxes with positive sizes: the coders' example inputs must be valid boxes.
@@ -107,6 +109,8 @@ def register_models(registry):
                     "class-agnostic NMS, RoIAlign, box head with per-class offsets; images -> (boxes, scores, "
                     "class_ids) after per-class NMS and top-k",
         inputs=[InputSpec((2, 3, 64, 64), name="images")], onnx=True)
+    # gluoncv's SSD, YOLOv3, Faster R-CNN and CenterNet (task detection-inference): gluoncv_entries.py
+    register_gluoncv_models(registry)
 
 
 @gluonx.hookimpl
@@ -122,6 +126,7 @@ def register_tasks(registry):
                       description="Faster R-CNN nets (backbone, rpn, train_proposer, head): RPN objectness "
                                   "cross-entropy + smooth-L1 on sampled anchors, head softmax cross-entropy + "
                                   "per-class smooth-L1 on sampled regions; RPN error and region class error")
+    register_gluoncv_tasks(registry)
 
 
 @gluonx.hookimpl
