@@ -44,7 +44,7 @@ def annotate(picture, outputs, postprocessing=None, class_names=None, top=None, 
         blended = 0.5 * np.asarray(image, dtype=np.float32) + 0.5 * colours
         image = Image.fromarray(blended.astype(np.uint8))
     draw = ImageDraw.Draw(image)
-    for rows in (detections(outputs, postprocessing, class_names, min_score) or [])[:1]:
+    for rows in (detections(outputs, postprocessing, class_names, min_score, drop_empty=True) or [])[:1]:
         for row in rows:
             colour = PALETTE[row["class_id"] % len(PALETTE)]
             x0, y0, x1, y1 = row["box"]

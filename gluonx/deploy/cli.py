@@ -345,7 +345,7 @@ def run_predict(args):
     ranked = top_k(outputs[0], args.top_k or 5, predictor.class_names) if classifier else None
     found = None if args.raw else detections(dict(zip(predictor.manifest.output_names, outputs)),
                                               predictor.manifest.postprocessing, predictor.class_names,
-                                              args.min_score)
+                                              args.min_score, drop_empty=transform is not None)
     if args.save_png:
         _save_png(args, predictor, image, outputs, ranked)
     if args.json:

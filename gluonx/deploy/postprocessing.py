@@ -135,7 +135,7 @@ def output_of_kind(outputs, postprocessing, kind):
     return None if name is None else np.asarray(outputs[name])
 
 
-def detections(outputs, postprocessing, class_names=None, min_score=None):
+def detections(outputs, postprocessing, class_names=None, min_score=None, drop_empty=False):
     """A detector's findings per picture: ``[[{"class_id", "class", "score", "box"}, ...], ...]``.
 
     Parameters
@@ -149,6 +149,9 @@ def detections(outputs, postprocessing, class_names=None, min_score=None):
         ``class`` is ``class_names[class_id]`` (None without names or outside them).
     min_score : float, optional
         Rows scoring below it are left out.
+    drop_empty : bool
+        Leave out corner boxes without area (``xmax <= xmin`` or ``ymax <= ymin``): after :func:`to_original`,
+        a box found entirely in a letterbox's padding is clipped to nothing.
 
     Returns
     -------
@@ -170,10 +173,13 @@ def detections(outputs, postprocessing, class_names=None, min_score=None):
         rows = []
         for index in np.argsort(-picture_scores, kind="stable"):
             class_id, score = int(round(float(picture_ids[index]))), float(picture_scores[index])
+            box = picture_boxes[index]
             if class_id < 0 or (min_score is not None and score < min_score):
+                continue
+            if drop_empty and (box[2] <= box[0] or box[3] <= box[1]):
                 continue
             name = class_names[class_id] if class_names and class_id < len(class_names) else None
             rows.append({"class_id": class_id, "class": name, "score": score,
-                         "box": [float(v) for v in picture_boxes[index]]})
+                         "box": [float(v) for v in box]})
         found.append(rows)
     return found
