@@ -20,7 +20,7 @@ import sys
 
 from .._validate import finite_float_arg, positive_float_arg, positive_int_arg
 
-__all__ = ["configure_export", "run_export", "configure_predict", "run_predict", "parse_shape"]
+__all__ = ["configure_export", "run_export", "configure_predict", "run_predict", "parse_shape", "describe_export"]
 
 EXIT_ERROR = 1
 EXIT_USAGE = 2
@@ -248,6 +248,45 @@ def _report_export(result, source, as_json):
     if source.random_weights:
         print("note: the weights are {}; pass --params FILE to export trained ones".format(
             source.model.get("weights")))
+
+
+def _axes_text(dims, batch_axis, free, names):
+    return "(" + ", ".join(("N" if d == batch_axis else names.get(str(d), "*")) if d in free else str(size)
+                           for d, size in enumerate(dims)) + ")"
+
+
+def describe_export(folder):
+    """The lines ``gluonx info EXPORT_FOLDER`` prints: model, inputs and outputs with their dynamic axes (``N``
+    for the batch, else the axis' name) for MXNet and for onnxruntime, pre- and postprocessing, classes."""
+    from .manifest import read_manifest
+    manifest, path = read_manifest(folder)
+    model = manifest.data.get("model") or {}
+    lines = ["export {}".format(path), "  model: {} (task {})".format(model.get("name") or model.get("class"),
+                                                                       manifest.task or "-")]
+    backends = ["mxnet"] + (["onnxruntime"] if manifest.has("onnx") else [])
+    for index, spec in enumerate(manifest.inputs):
+        names = spec.get("axis_names") or {}
+        shapes = ["{} {}".format(backend, _axes_text(spec["shape"], spec["batch_axis"],
+                                                     manifest.dynamic_axes(backend)[index], names))
+                  for backend in backends]
+        lines.append("  input  {} {}: {}".format(spec["name"], spec["dtype"], ", ".join(shapes)))
+    dynamic = manifest.data.get("dynamic_batch")
+    for spec in manifest.outputs:
+        free = [spec["batch_axis"]] if dynamic and spec.get("batch_axis") is not None else []
+        lines.append("  output {} {} {}".format(spec["name"], spec["dtype"],
+                                                _axes_text(spec["shape"], spec.get("batch_axis"), free, {})))
+    if not dynamic:
+        lines.append("  static batch: {}".format(manifest.data.get("static_batch_reason")))
+    if manifest.preprocessing:
+        lines.append("  preprocessing: " + ", ".join("{}={}".format(k, v) for k, v in sorted(
+            manifest.preprocessing.items()) if v is not None))
+    if manifest.postprocessing:
+        lines.append("  postprocessing: " + ", ".join("{}={}".format(name, entry["kind"]) for name, entry in
+                                                      manifest.postprocessing["outputs"].items()))
+    if manifest.class_names:
+        lines.append("  classes: " + ", ".join(manifest.class_names))
+    lines.append("  files: " + ", ".join(sorted(manifest.files)))
+    return lines
 
 
 # -- predict ---------------------------------------------------------------------------------------------

@@ -128,6 +128,14 @@ def test_the_exported_batch_is_dynamic(exported, picture):
             np.testing.assert_allclose(together[name][index], alone[name][0], rtol=1e-5, atol=1e-6)
 
 
+def test_info_on_the_export_shows_dynamic_axes_and_classes(exported, capsys):
+    code, out, _ = run(capsys, "info", exported)
+    assert code == 0
+    assert "input  data float32: mxnet (N, 3, 128, 128)" in out
+    assert "output boxes float32 (N, 100, 4)" in out and "output class_ids float32 (N, 100)" in out
+    assert "classes: 0, 1, 4" in out and "model: tiny_ssd (task detection)" in out
+
+
 def test_predict_json_matches_the_detector_run_by_hand(trained_run, exported, picture, capsys):
     min_score = 0.05
     code, out, err = run(capsys, "predict", exported, picture, "--json", "--min-score", min_score)
