@@ -71,3 +71,10 @@ def register_recipes(registry):
 @hookimpl
 def register_commands(cli):
     _from_tables("register_commands", cli)
+
+
+@hookimpl
+def register_onnx_converters(opset):
+    """Scalar comparisons ``mx.onnx`` cannot convert (``x >= s``, ``x <= s``, ``x != s``)."""
+    from .deploy.onnx_scalar_compare import register_converters
+    register_converters(opset)

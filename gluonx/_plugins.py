@@ -88,6 +88,11 @@ SLOTS = {
 }
 
 
+#: Hooks that fill no registry of gluonx: they run on demand (``register_onnx_converters`` before the first
+#: ONNX conversion), not when plugins load.
+ON_DEMAND_HOOKS = ("register_onnx_converters",)
+
+
 class PluginError(RuntimeError):
     """A plugin failed to import or register (raised in strict mode; otherwise recorded and skipped)."""
 
@@ -161,6 +166,7 @@ class PluginHost:
         self.registries = {kind: Registry(kind, slot.info_cls, on_access=self.load)
                            for kind, slot in SLOTS.items()}
         self._plugins = {}
+        self._onnx_opsets = set()  # opsets for which register_onnx_converters has run
         self._refused = []  # records of plugins refused because their name was taken by a loaded one
 
     # -- loading ---------------------------------------------------------------------------------------
@@ -273,7 +279,7 @@ class PluginHost:
                 impl.optionalhook for impl in c.get_hookimpls() if impl.plugin is plugin)]
             if unknown:
                 raise PluginError("plugin '{}' implements unknown hook(s) {} (known: {})".format(
-                    name, unknown, sorted(slot.hook for slot in SLOTS.values())))
+                    name, unknown, sorted([slot.hook for slot in SLOTS.values()] + list(ON_DEMAND_HOOKS))))
             for kind, slot in SLOTS.items():
                 view = slot.view_cls(self.registries[kind], name, staged)
                 for impl in getattr(self.pm.hook, slot.hook).get_hookimpls():
@@ -289,6 +295,37 @@ class PluginHost:
             return
         info.hooks = tuple(sorted(c.name for c in callers))
         self._record(info)
+        for opset in sorted(self._onnx_opsets):  # conversions already happened: this plugin joins at once
+            self._call_onnx_converters(opset, [plugin])
+
+    # -- ONNX converters -------------------------------------------------------------------------------
+    def register_onnx_converters(self, opset):
+        """Run every loaded plugin's ``register_onnx_converters(opset)`` hook, once per ``opset``.
+
+        Called by :func:`gluonx.deploy.onnx_convert.export_onnx` before each conversion; only the first
+        call per opset does anything, so converter modules are imported at the first conversion.
+        """
+        self.load()
+        with self._lock:
+            if opset in self._onnx_opsets:
+                return
+            self._onnx_opsets.add(opset)
+            plugins = [self.pm.get_plugin(info.name) for info in self._plugins.values() if info.status == "loaded"]
+            self._call_onnx_converters(opset, [p for p in plugins if p is not None])
+
+    def _call_onnx_converters(self, opset, plugins):
+        for impl in self.pm.hook.register_onnx_converters.get_hookimpls():
+            if impl.plugin not in plugins:
+                continue
+            try:
+                impl.function(**{arg: opset for arg in impl.argnames if arg == "opset"})
+            except Exception as err:  # a plugin's converter module may raise anything
+                name = self.pm.get_name(impl.plugin)
+                message = "plugin '{}' failed to register its ONNX converters: {}: {}".format(
+                    name, type(err).__name__, err)
+                if self.strict:
+                    raise PluginError(message) from err
+                warnings.warn(message + "; MXNet's own converters are used", PluginWarning, stacklevel=4)
 
     def _record(self, info):
         current = self._plugins.get(info.name)
@@ -379,4 +416,4 @@ def list_plugins():
 
 
 __all__ = ["PluginHost", "PluginInfo", "PluginError", "CoreDisabledError", "PluginWarning", "CommandInfo",
-           "CommandView", "SLOTS", "get_host", "reset_host", "list_plugins"]
+           "CommandView", "SLOTS", "ON_DEMAND_HOOKS", "get_host", "reset_host", "list_plugins"]

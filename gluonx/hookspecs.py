@@ -16,8 +16,9 @@ plugins is an error that names both.
 Hooks only ever grow by new keyword arguments, and an implementation may accept a subset of the arguments
 (pluggy passes only the ones it names), so plugins written against an older gluonx keep working.
 
-Every hook is called once per plugin, when a registry is first used (lazy loading), in plugin order: the
-core plugin first, then entry points sorted by name.
+Every registration hook is called once per plugin, when a registry is first used (lazy loading), in plugin
+order: the core plugin first, then entry points sorted by name. :func:`register_onnx_converters` is the
+exception: it runs once per process, right before the first ONNX conversion.
 """
 import pluggy
 
@@ -181,4 +182,35 @@ def register_commands(cli):
         to the sub-command's ``argparse.ArgumentParser``; ``run(args)`` executes it and returns an exit code
         (``None`` means 0). Commands are owned by the plugin; two plugins adding the same command is an
         error that names both.
+    """
+
+
+@hookspec
+def register_onnx_converters(opset):
+    """Register converters from MXNet operators to ONNX in ``mx.onnx``'s translation registry.
+
+    Called once per process for every loaded plugin, right before the first ONNX conversion
+    (:func:`gluonx.deploy.onnx_convert.export_onnx`, which ``gluonx.export`` and the conformance kit use),
+    so converter modules are imported only when something is converted. A plugin registered later (see
+    :meth:`gluonx._plugins.PluginHost.register`) is called as soon as it is registered.
+
+    Parameters
+    ----------
+    opset : int
+        The ONNX opset the conversion targets (:data:`gluonx.deploy.onnx_convert.OPSET`). Register each
+        converter for this opset, ``mxnet.onnx.mx2onnx._export_onnx.MXNetGraph.register(op_name, opset)``:
+        ``mx.onnx`` looks a converter up from the target opset downwards, so one registered for ``opset``
+        replaces MXNet's own converter of the same operator.
+
+    Returns
+    -------
+    None
+        Results are ignored. A converter must emit standard ONNX operators only, so the exported file loads
+        in onnxruntime without gluonx or the plugin.
+
+    Notes
+    -----
+    A hook that raises is reported like a failing plugin: :class:`gluonx.PluginError` under
+    ``GLUONX_STRICT_PLUGINS=1``, otherwise a :class:`gluonx._plugins.PluginWarning` (the conversion then
+    uses MXNet's own converters).
     """

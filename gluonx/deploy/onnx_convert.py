@@ -14,6 +14,9 @@ so every node gets a unique name before saving.
 A block that calls one layer twice has two symbol nodes with the same name, which the converter merges
 into one (an output disappears): such nodes are renamed (``name_dup1``) in a copy of the symbol first.
 
+Plugins add or replace operator converters through the ``register_onnx_converters(opset)`` hook, which
+:func:`export_onnx` runs once per process before its first conversion (:func:`install_plugin_converters`).
+
 Multi-output operators get other output names in ONNX than in MXNet (``rnn0`` + index instead of
 ``rnn0_state_output``) and the converter may list outputs in another order: the ONNX outputs are
 renamed to the names asked for (by default the symbol's ``list_outputs()``) in the symbol's order.
@@ -25,8 +28,8 @@ import numpy as np
 
 from .graph_io import input_names
 
-__all__ = ["OPSET", "pinned_opset", "export_onnx", "name_nodes", "rename_outputs", "run_onnx", "unique_names",
-           "unique_symbol"]
+__all__ = ["OPSET", "pinned_opset", "export_onnx", "install_plugin_converters", "name_nodes", "rename_outputs",
+           "run_onnx", "unique_names", "unique_symbol"]
 
 #: The ONNX opset every gluonx export targets.
 OPSET = 13
@@ -49,6 +52,15 @@ def pinned_opset(version=OPSET):
     finally:
         onnx.defs.onnx_opset_version = newest
         context.opset_imports = saved
+
+
+def install_plugin_converters(opset=OPSET):
+    """Let every loaded plugin register its ``mx.onnx`` converters for ``opset`` (once per process).
+
+    Runs the ``register_onnx_converters(opset)`` hook (:mod:`gluonx.hookspecs`); later calls return at once.
+    """
+    from .._plugins import get_host
+    get_host().register_onnx_converters(opset)
 
 
 def name_nodes(model):
@@ -215,6 +227,7 @@ def export_onnx(symbol_file, params_file, inputs, onnx_file, batch_axes=None, dy
     if dynamic_shapes is not None:
         dynamic_shapes = [dynamic_shapes[i] for i in order]
     heads = [(graph["nodes"][node]["name"], index) for node, index, _ in graph["heads"]]
+    install_plugin_converters(OPSET)
     with pinned_opset(OPSET):
         mx.onnx.export_model(symbol, params, in_shapes=shapes, in_types=dtypes,
                              onnx_file_path=onnx_file, dynamic=dynamic_shapes is not None,

@@ -46,28 +46,27 @@ def register_blocks(registry):
     registry.register(
         "anchor_targets", _OPS + "assign:AnchorTargets", book_section="D2L 9.4.3", kwargs={"portable": True},
         description="Class and offset targets of anchors for padded labels, as the book's multibox_target; no ONNX: "
-                    "mx.onnx has no converter for _greater_equal_scalar (a training-time op)",
+                    "mx.onnx has no converter for _contrib_bipartite_matching (a training-time op)",
         inputs=[InputSpec((1, 20, 4), low=0, high=1, batch_axis=None, name="anchors"),
                 InputSpec((2, 3, 5), low=0, high=1, name="labels")], **common)
     registry.register(
         "box_nms", _OPS + "nms:BoxNMS", book_section="D2L 9.4.4", kwargs={"class_aware": True},
-        description="Greedy non-maximum suppression of (class, score, box) rows, per class or across classes; no "
-                    "ONNX: the box_nms converter of MXNet does not reproduce the op ('onnxruntime vs MXNet' outputs "
-                    "differ, even across classes)",
-        inputs=[_DETECTIONS], **common)
+        description="Greedy non-maximum suppression of (class, score, box) rows, per class or across classes; "
+                    "ONNX through the plugin's own box_nms converter (one NonMaxSuppression with a class axis)",
+        inputs=[_DETECTIONS], onnx=True, **common)
     registry.register(
         "multibox_detector", _OPS + "nms:MultiBoxDetector", book_section="D2L 9.4.4", kwargs={"portable": True},
-        description="Decode anchor offsets, take the best class, suppress: as MultiBoxDetection; no ONNX: the "
-                    "box_nms converter of MXNet does not reproduce the op ('onnxruntime vs MXNet' outputs differ)",
+        description="Decode anchor offsets, take the best class, suppress: as MultiBoxDetection; the portable "
+                    "form exports to ONNX through the plugin's box_nms converter",
         inputs=[InputSpec((2, 3, 20), low=0, high=1, name="class_probs"),
                 InputSpec((2, 80), low=-1, high=1, name="offsets"),
-                InputSpec((1, 20, 4), low=0, high=1, batch_axis=None, name="anchors")], **common)
+                InputSpec((1, 20, 4), low=0, high=1, batch_axis=None, name="anchors")], onnx=True, **common)
     registry.register(
         "tiny_ssd_detector", "gluonx_detection.models.inference:tiny_ssd_detector", book_section="D2L 9.7.4",
         kwargs={"num_classes": 3, "topk": 20},
         description="TinySSD with softmax, offset decoding, class-aware NMS and top-k: images -> (boxes, scores, "
-                    "class_ids); no ONNX: mx.onnx has no converter for op _contrib_MultiBoxDetection (and its "
-                    "box_nms converter ignores classes)", inputs=[InputSpec((2, 3, 64, 64), name="images")], **common)
+                    "class_ids); MXNet's fused MultiBoxDetection, exported to ONNX by the plugin's converter",
+        inputs=[InputSpec((2, 3, 64, 64), name="images")], onnx=True, **common)
     registry.register(
         "top_k_detections", _OPS + "topk:TopKDetections", book_section="D2L 9.4.4", kwargs={"k": 4},
         description="The k best-scoring detection rows of each image", inputs=[_DETECTIONS], onnx=True, **common)
@@ -138,3 +137,11 @@ def register_recipes(registry):
         description="the book's TinySSD on 1,000 128x128 digit scenes: Adam 0.005 instead of the book's SGD 0.2 "
                     "(not tried here), weight decay 5e-4 as the book, "
                     "8 epochs of batch 32; VOC07 mAP@0.5 about 0.8 on the 200 held-out scenes")
+
+
+@gluonx.hookimpl
+def register_onnx_converters(opset):
+    """ONNX converters that reproduce MXNet's detection operators (``gluonx_detection.onnx``): ``box_nms``
+    per class or across classes, as MXNet runs it."""
+    from gluonx_detection.onnx import register_converters
+    register_converters(opset)

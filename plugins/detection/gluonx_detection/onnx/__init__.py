@@ -1,0 +1,28 @@
+"""ONNX converters of MXNet's detection operators, registered through gluonx's
+``register_onnx_converters(opset)`` hook (one operator family per module).
+
+- :mod:`~gluonx_detection.onnx.box_nms` -- ``_contrib_box_nms``, per class or across classes, as MXNet runs it;
+- :mod:`~gluonx_detection.onnx.multibox_detection` -- the fused ``_contrib_MultiBoxDetection`` (decoding, best
+  class, NMS), which ``mx.onnx`` cannot convert.
+"""
+__all__ = ["CONVERTERS", "register_converters"]
+
+#: MXNet operator -> ``"module:function"`` of its converter.
+CONVERTERS = {
+    "_contrib_box_nms": "gluonx_detection.onnx.box_nms:convert_box_nms",
+    "_contrib_MultiBoxDetection": "gluonx_detection.onnx.multibox_detection:convert_multibox_detection",
+}
+
+
+def register_converters(opset):
+    """Register every converter of :data:`CONVERTERS` in ``mx.onnx``'s registry for ``opset``.
+
+    ``mx.onnx`` looks converters up from the target opset downwards, so these replace MXNet's own
+    converters of the same operators at ``opset``.
+    """
+    import importlib
+
+    from mxnet.onnx.mx2onnx._export_onnx import MXNetGraph
+    for op_name, target in CONVERTERS.items():
+        module, attr = target.split(":")
+        MXNetGraph.register(op_name, opset)(getattr(importlib.import_module(module), attr))
