@@ -1,5 +1,6 @@
 """A trained detector deployed end to end through the commands users run: ``gluonx train`` (tiny run),
-``gluonx export RUN`` (decoding + per-class NMS inside the symbol, dynamic batch, reloaded without gluonx),
+``gluonx export RUN --onnx`` (decoding + per-class NMS inside the symbol and the ONNX graph, dynamic batch,
+reloaded without gluonx; onnxruntime finds the same boxes as MXNet),
 ``gluonx predict EXPORT picture`` (JSON detections with class names in the picture's pixels, annotated PNG),
 each checked against the detector run by hand: MXNet's fused ``contrib.MultiBoxDetection`` on a letterbox
 computed in the test, boxes mapped back with the test's own arithmetic."""
@@ -44,7 +45,7 @@ def trained_run(tmp_path_factory):
 @pytest.fixture(scope="module")
 def exported(trained_run):
     folder = trained_run.parent / "export"
-    assert main(["export", str(trained_run), "--out", str(folder), "--verify-isolated"]) == 0
+    assert main(["export", str(trained_run), "--out", str(folder), "--onnx", "--verify-isolated"]) == 0
     return folder
 
 
@@ -128,10 +129,76 @@ def test_the_exported_batch_is_dynamic(exported, picture):
             np.testing.assert_allclose(together[name][index], alone[name][0], rtol=1e-5, atol=1e-6)
 
 
+def test_the_onnx_export_keeps_nms_per_class_and_a_dynamic_batch(exported):
+    onnx = pytest.importorskip("onnx")
+    manifest, _ = read_manifest(str(exported))
+    assert manifest.data["onnx"]["dynamic_axes"] == [[0]] and manifest.data["onnx"]["dynamic_batch"]
+    assert manifest.data["checks"]["onnx_parity"]["batch_sizes"] == [2, 3]
+    graph = onnx.load(str(exported / "model.onnx")).graph
+    assert "NonMaxSuppression" in {node.op_type for node in graph.node}
+    assert [output.name for output in graph.output] == ["boxes", "scores", "class_ids"]
+
+
+@pytest.mark.parametrize("batch", [1, 8])
+def test_onnxruntime_finds_the_same_boxes_as_mxnet(exported, batch):
+    """Crowded scenes (up to 8 objects of 3 classes) and a barely trained net, whose boxes overlap heavily:
+    per-class NMS has a lot to suppress, and a converter that suppressed across classes would differ."""
+    pytest.importorskip("onnxruntime")
+    scenes = DigitsDetection(train=False, num_images=batch, image_size=TRAINED_SIZE, max_objects=8, seed=7)
+    images = np.stack([scenes[i][0] for i in range(batch)]).transpose(0, 3, 1, 2).astype("float32") / 255
+    by_mxnet = Predictor(str(exported), backend="mxnet").predict(images, named=True)
+    by_ort = Predictor(str(exported), backend="onnxruntime").predict(images, named=True)
+    assert by_ort["boxes"].shape == (batch, 100, 4)
+    classes_seen = set()
+    for index in range(batch):
+        rows = {}
+        for name, found in (("mxnet", by_mxnet), ("onnxruntime", by_ort)):
+            keep = found["class_ids"][index] >= 0
+            table = np.concatenate([found["class_ids"][index][keep, None], found["scores"][index][keep, None],
+                                    found["boxes"][index][keep]], axis=1)
+            rows[name] = table[np.lexsort(table.T[::-1])]            # the same set, whatever the order of ties
+        assert len(rows["mxnet"]) > 10                               # plenty of kept boxes to compare
+        assert rows["mxnet"].shape == rows["onnxruntime"].shape
+        np.testing.assert_array_equal(rows["mxnet"][:, 0], rows["onnxruntime"][:, 0])
+        np.testing.assert_allclose(rows["mxnet"][:, 1:], rows["onnxruntime"][:, 1:], rtol=0, atol=1e-4)
+        classes_seen |= set(rows["mxnet"][:, 0].astype(int))
+        # suppression was per class: same-class survivors overlap by at most the NMS threshold
+        for class_id in set(rows["mxnet"][:, 0]):
+            boxes = rows["mxnet"][rows["mxnet"][:, 0] == class_id, 2:]
+            assert _max_pairwise_iou(boxes) <= 0.5 + 1e-6
+    assert len(classes_seen) >= 2
+
+
+def _max_pairwise_iou(boxes):
+    lt = np.maximum(boxes[:, None, :2], boxes[None, :, :2])
+    rb = np.minimum(boxes[:, None, 2:], boxes[None, :, 2:])
+    inter = np.prod(np.clip(rb - lt, 0, None), axis=-1)
+    area = np.prod(boxes[:, 2:] - boxes[:, :2], axis=-1)
+    iou = inter / np.maximum(area[:, None] + area[None, :] - inter, 1e-12)
+    np.fill_diagonal(iou, 0)
+    return iou.max(initial=0.0)
+
+
+def test_predict_with_onnxruntime_prints_the_same_json(exported, picture, capsys):
+    pytest.importorskip("onnxruntime")
+    payloads = {}
+    for backend in ("mxnet", "onnxruntime"):
+        code, out, _ = run(capsys, "predict", exported, picture, "--json", "--min-score", "0.05", "--backend", backend)
+        assert code == 0
+        payloads[backend] = json.loads(out)["detections"][0]
+    assert payloads["mxnet"]
+    key = lambda row: (row["class_id"], row["box"])  # noqa: E731
+    for a, b in zip(sorted(payloads["mxnet"], key=key), sorted(payloads["onnxruntime"], key=key)):
+        assert (a["class_id"], a["class"]) == (b["class_id"], b["class"])
+        assert abs(a["score"] - b["score"]) < 1e-4
+        np.testing.assert_allclose(a["box"], b["box"], atol=1e-3)   # picture pixels (1e-4 of the input x 200/128)
+    assert len(payloads["mxnet"]) == len(payloads["onnxruntime"])
+
+
 def test_info_on_the_export_shows_dynamic_axes_and_classes(exported, capsys):
     code, out, _ = run(capsys, "info", exported)
     assert code == 0
-    assert "input  data float32: mxnet (N, 3, 128, 128)" in out
+    assert "input  data float32: mxnet (N, 3, 128, 128), onnxruntime (N, 3, 128, 128)" in out
     assert "output boxes float32 (N, 100, 4)" in out and "output class_ids float32 (N, 100)" in out
     assert "classes: 0, 1, 4" in out and "model: tiny_ssd (task detection)" in out
 
