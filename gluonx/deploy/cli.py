@@ -240,6 +240,8 @@ def _report_export(result, source, as_json):
         print("  input  {} ({}) {}".format(spec["name"], ", ".join(dims), spec["dtype"]))
     for spec in manifest.outputs:
         print("  output {} {} {}".format(spec["name"], tuple(spec["shape"]), spec["dtype"]))
+    if manifest.class_names:
+        print("  classes {}".format(", ".join(manifest.class_names)))
     if not manifest.data["dynamic_batch"]:
         print("  static batch: {}".format(manifest.data["static_batch_reason"]))
     for check, record in sorted(manifest.data["checks"].items()):

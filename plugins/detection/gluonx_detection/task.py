@@ -270,9 +270,11 @@ class DetectionTask(Task):
         """What ``gluonx export`` exports: a multibox net (``(anchors, class_preds, box_preds)``, e.g. TinySSD)
         wrapped in :class:`~gluonx_detection.models.inference.MultiBoxInference` (softmax, decoding, per-class
         NMS, the ``export_topk`` best rows), composed of ``box_nms`` so that it converts to ONNX. A net that is
-        already a ``MultiBoxInference``, or whose class defines its own ``inference_block()``, is kept."""
+        already a ``MultiBoxInference``, or whose class defines its own ``inference_block()`` or
+        ``export_options()`` (a detector that returns detections already), is kept."""
         from .models.inference import MultiBoxInference
-        if isinstance(net, MultiBoxInference) or callable(getattr(type(net), "inference_block", None)):
+        describes_itself = any(callable(getattr(type(net), hook, None)) for hook in ("inference_block", "export_options"))
+        if isinstance(net, MultiBoxInference) or describes_itself:
             return super().inference_block(net)
         return MultiBoxInference(net, iou_threshold=self.export_iou_threshold,
                                  score_threshold=self.export_score_threshold, topk=self.export_topk, portable=True)
