@@ -9,8 +9,9 @@ are interleaved in a new random order each round, so load from other processes h
 shows the median wall and process-CPU time per call and the ratio MXNet / onnxruntime (above 1:
 onnxruntime is faster).
 
-Peak resident memory of batch-1 inference is measured in a fresh process per backend (``ru_maxrss`` after
-importing the runtime, loading the export and running one picture), median of ``--memory-runs`` processes.
+Peak resident memory of batch-1 inference is measured in a fresh process per backend (the peak resident set,
+``VmHWM``, after importing the runtime, loading the export and running one picture; the onnxruntime process
+never imports MXNet), median of ``--memory-runs`` processes.
 
 The detector is exported from a ``gluonx train`` run (``--run RUN``: trained weights, so the NMS sees as many
 boxes as in use) or, without it, the registered ``tiny_ssd`` with random weights (many more boxes pass the
@@ -34,13 +35,20 @@ import time
 
 BACKENDS = ("mxnet", "onnxruntime")
 
+# VmHWM is the peak of this process image only. ru_maxrss is not: Linux carries the peak of the image an
+# execve replaced (here the forked benchmark process, hundreds of MiB) into the new one.
 _MEMORY_SCRIPT = """
 import resource, sys
 folder, backend, picture, threads = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
 from gluonx.deploy import Predictor
 predictor = Predictor(folder, backend=backend, threads=threads)
 predictor.predict_image(picture, named=True)
-print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)   # KiB on Linux
+print("mxnet imported:", "mxnet" in sys.modules)
+try:
+    with open("/proc/self/status") as status:
+        print(next(int(line.split()[1]) for line in status if line.startswith("VmHWM:")))   # KiB
+except OSError:
+    print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)   # KiB on Linux
 """
 
 
