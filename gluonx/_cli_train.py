@@ -25,6 +25,7 @@ DEFAULTS = {
     "model_args": ("--model-arg", {}),
     "augmentation": (None, {}),
     "seq_len": ("--seq-len", 35),
+    "limit": ("--limit", None),
 }
 
 #: Per-epoch learning-rate schedules of ``--lr-schedule`` (implemented in gluonx.train.cli).
@@ -60,6 +61,8 @@ def configure_train(parser):
                        help="extra model argument (repeatable), e.g. dropout=0.5")
     hyper.add_argument("--clip-global-norm", type=positive_float_arg, help="gradient clipping (off)")
     hyper.add_argument("--seq-len", type=positive_int_arg, help="time steps per batch of language models (35)")
+    hyper.add_argument("--limit", type=positive_int_arg,
+                       help="use only the first N samples of the training and of the test split (quick trials)")
     parser.add_argument("--ctx", default="cpu:0", help="devices, e.g. cpu:0 or cpu:0,cpu:1 or gpu:0,gpu:1")
     parser.add_argument("--kvstore", default="device",
                         choices=["device", "local", "dist_sync", "dist_device_sync", "dist_async", "horovod"],
@@ -272,7 +275,7 @@ def plan(args):
         raise UsageError("lr_schedule must be one of {}, got {!r}".format(SCHEDULE_NAMES, settings["lr_schedule"]))
     shown = ["{} {}".format(name, json.dumps(settings[name])) for name in
              ("optimizer", "lr", "wd", "optimizer_params", "lr_schedule", "epochs", "batch_size", "clip_global_norm",
-              "model_args", "augmentation")
+              "model_args", "augmentation", "limit")
              if settings.get(name) not in (None, {})]
     if model_info.task == "language-model":
         shown.append("seq_len {}".format(settings["seq_len"]))

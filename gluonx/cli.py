@@ -10,10 +10,12 @@ Examples
     $ gluonx plugins
     $ gluonx models 'lenet*'
     $ gluonx info lenet
+    $ gluonx info exports/lenet        # an export folder: inputs and outputs with their dynamic axes
     $ python -m gluonx list blocks
 """
 import argparse
 import json
+import os
 import sys
 
 from ._version import __version__
@@ -118,7 +120,7 @@ def run_list(args):
 
 # -- info ------------------------------------------------------------------------------------------------
 def configure_info(parser):
-    parser.add_argument("name", help="entry name, e.g. lenet")
+    parser.add_argument("name", help="entry name, e.g. lenet, or an export folder (gluonx export --out)")
     parser.add_argument("--kind", help="registry to look in (default: every registry, models first)")
     parser.add_argument("--json", action="store_true", help="machine-readable output")
 
@@ -148,6 +150,10 @@ def _find_entry(name, kind=None):
 
 
 def run_info(args):
+    if args.kind is None and os.path.isfile(os.path.join(args.name, "manifest.json")):
+        from .deploy.cli import describe_export  # an export folder: what a deployment sees
+        print("\n".join(describe_export(args.name)))
+        return 0
     info = _find_entry(args.name, args.kind)
     summary = info.summary()
     if args.json:

@@ -20,7 +20,7 @@ import sys
 
 from .._validate import finite_float_arg, positive_float_arg, positive_int_arg
 
-__all__ = ["configure_export", "run_export", "configure_predict", "run_predict", "parse_shape"]
+__all__ = ["configure_export", "run_export", "configure_predict", "run_predict", "parse_shape", "describe_export"]
 
 EXIT_ERROR = 1
 EXIT_USAGE = 2
@@ -94,7 +94,12 @@ def configure_export(parser):
     parser.add_argument("--dynamic-axis", action="append", default=None, metavar="[INPUT:]AXIS=NAME",
                         help="an axis besides the batch that may change size, e.g. 2=height 3=width (image) or "
                              "1:0=time; repeat per axis (default: the model's registered ones)")
-    parser.add_argument("--output-names", default=None, metavar="A,B,...", help="names of the outputs")
+    parser.add_argument("--output-names", default=None, metavar="A,B,...",
+                        help="names of the outputs (default: the task's, e.g. boxes,scores,class_ids, else the "
+                             "symbol's)")
+    parser.add_argument("--raw-outputs", action="store_true",
+                        help="export the net as it is, not what its task deploys (a detector without box decoding "
+                             "and NMS)")
     parser.add_argument("--seed", type=int, default=0, help="seed of random weights and example inputs")
     parser.add_argument("--verify-isolated", action="store_true",
                         help="also reload the symbol in a fresh process in which gluonx is not importable")
@@ -134,7 +139,8 @@ def _example_specs(default_specs, shapes, dtypes):
     return specs
 
 
-def _preprocessing(args, first_shape, first_dtype):
+def _preprocessing(args, first_shape, first_dtype, defaults=None):
+    """The image preprocessing from the flags, over the task's ``defaults`` (``resize``, ``pad_value``...)."""
     layout = args.layout
     if layout is None:
         image_like = len(first_shape) == 4 and first_shape[1] in (1, 3) and first_dtype.startswith("float")
@@ -143,11 +149,25 @@ def _preprocessing(args, first_shape, first_dtype):
         if args.mean or args.std or args.scale is not None:
             raise ValueError("--mean/--std/--scale need an image layout (--layout NCHW or NHWC)")
         return None
-    out = {"layout": layout, "scale": args.scale if args.scale is not None else 1.0 / 255,
-           "mean": args.mean, "std": args.std}
-    out.update({key: value for key, value in (("resize", args.resize), ("channel_order", args.channel_order),
-                                              ("pad_value", args.pad_value)) if value is not None})
+    out = dict(defaults or {})
+    out.update({"layout": layout, "scale": args.scale if args.scale is not None else out.get("scale", 1.0 / 255)})
+    out.update({key: value for key, value in (("mean", args.mean), ("std", args.std), ("resize", args.resize),
+                                              ("channel_order", args.channel_order), ("pad_value", args.pad_value))
+                if value is not None})
+    out.setdefault("mean", None)
+    out.setdefault("std", None)
     return out
+
+
+def _postprocessing(postprocessing, default_names, names):
+    """The task's postprocessing with its output names replaced by ``--output-names`` (same order)."""
+    if not postprocessing or not default_names or list(names) == list(default_names):
+        return postprocessing
+    if len(names) != len(default_names):
+        raise ValueError("--output-names: the model has {} outputs ({}), got {}".format(
+            len(default_names), ",".join(default_names), len(names)))
+    renamed = dict(zip(default_names, names))
+    return {"outputs": {renamed.get(name, name): entry for name, entry in postprocessing["outputs"].items()}}
 
 
 def parse_dynamic_axes(texts, count):
@@ -179,11 +199,16 @@ def run_export(args):
     from .naming import ParameterMismatchError
     from .sources import ExportSourceError, resolve_source
     try:
-        source = resolve_source(args.source, kwargs=kwargs, params=args.params, seed=args.seed)
+        source = resolve_source(args.source, kwargs=kwargs, params=args.params, seed=args.seed,
+                                raw=args.raw_outputs)
         specs = _example_specs(source.inputs, shapes, args.dtype)
-        preprocessing = _preprocessing(args, specs[0].shape, specs[0].dtype)
+        preprocessing = _preprocessing(args, specs[0].shape, specs[0].dtype, source.options.get("preprocessing"))
         dynamic_axes = parse_dynamic_axes(args.dynamic_axis, len(specs))
-        output_names = [n.strip() for n in args.output_names.split(",")] if args.output_names else None
+        output_names = ([n.strip() for n in args.output_names.split(",")] if args.output_names
+                        else source.options.get("output_names"))
+        postprocessing = _postprocessing(source.options.get("postprocessing"), source.options.get("output_names"),
+                                         output_names)
+        class_names = _class_names(args.class_names) if args.class_names else source.class_names
     except (ExportSourceError, ParameterMismatchError, ManifestError, ValueError, TypeError) as err:
         return _error("export", err, EXIT_USAGE)
     from .exporter import export
@@ -191,9 +216,9 @@ def run_export(args):
     try:
         result = export(source.block, args.out, specs, formats=formats, seed=args.seed,
                         dynamic_batch=not args.static_batch, batch_axes=[s.batch_axis for s in specs],
-                        class_names=_class_names(args.class_names), preprocessing=preprocessing,
+                        class_names=class_names, preprocessing=preprocessing,
                         model=source.model, verify="isolated" if args.verify_isolated else True, force=args.force,
-                        dynamic_axes=dynamic_axes, output_names=output_names)
+                        dynamic_axes=dynamic_axes, output_names=output_names, postprocessing=postprocessing)
     except (ExportError, ValueError) as err:
         return _error("export", err, EXIT_ERROR)
     _report_export(result, source, args.json)
@@ -215,6 +240,8 @@ def _report_export(result, source, as_json):
         print("  input  {} ({}) {}".format(spec["name"], ", ".join(dims), spec["dtype"]))
     for spec in manifest.outputs:
         print("  output {} {} {}".format(spec["name"], tuple(spec["shape"]), spec["dtype"]))
+    if manifest.class_names:
+        print("  classes {}".format(", ".join(manifest.class_names)))
     if not manifest.data["dynamic_batch"]:
         print("  static batch: {}".format(manifest.data["static_batch_reason"]))
     for check, record in sorted(manifest.data["checks"].items()):
@@ -225,6 +252,45 @@ def _report_export(result, source, as_json):
             source.model.get("weights")))
 
 
+def _axes_text(dims, batch_axis, free, names):
+    return "(" + ", ".join(("N" if d == batch_axis else names.get(str(d), "*")) if d in free else str(size)
+                           for d, size in enumerate(dims)) + ")"
+
+
+def describe_export(folder):
+    """The lines ``gluonx info EXPORT_FOLDER`` prints: model, inputs and outputs with their dynamic axes (``N``
+    for the batch, else the axis' name) for MXNet and for onnxruntime, pre- and postprocessing, classes."""
+    from .manifest import read_manifest
+    manifest, path = read_manifest(folder)
+    model = manifest.data.get("model") or {}
+    lines = ["export {}".format(path), "  model: {} (task {})".format(model.get("name") or model.get("class"),
+                                                                       manifest.task or "-")]
+    backends = ["mxnet"] + (["onnxruntime"] if manifest.has("onnx") else [])
+    for index, spec in enumerate(manifest.inputs):
+        names = spec.get("axis_names") or {}
+        shapes = ["{} {}".format(backend, _axes_text(spec["shape"], spec["batch_axis"],
+                                                     manifest.dynamic_axes(backend)[index], names))
+                  for backend in backends]
+        lines.append("  input  {} {}: {}".format(spec["name"], spec["dtype"], ", ".join(shapes)))
+    dynamic = manifest.data.get("dynamic_batch")
+    for spec in manifest.outputs:
+        free = [spec["batch_axis"]] if dynamic and spec.get("batch_axis") is not None else []
+        lines.append("  output {} {} {}".format(spec["name"], spec["dtype"],
+                                                _axes_text(spec["shape"], spec.get("batch_axis"), free, {})))
+    if not dynamic:
+        lines.append("  static batch: {}".format(manifest.data.get("static_batch_reason")))
+    if manifest.preprocessing:
+        lines.append("  preprocessing: " + ", ".join("{}={}".format(k, v) for k, v in sorted(
+            manifest.preprocessing.items()) if v is not None))
+    if manifest.postprocessing:
+        lines.append("  postprocessing: " + ", ".join("{}={}".format(name, entry["kind"]) for name, entry in
+                                                      manifest.postprocessing["outputs"].items()))
+    if manifest.class_names:
+        lines.append("  classes: " + ", ".join(manifest.class_names))
+    lines.append("  files: " + ", ".join(sorted(manifest.files)))
+    return lines
+
+
 # -- predict ---------------------------------------------------------------------------------------------
 def configure_predict(parser):
     parser.add_argument("folder", metavar="DIR", help="export folder written by gluonx export")
@@ -233,13 +299,15 @@ def configure_predict(parser):
                              "(.png/.jpg, preprocessed as the manifest says)")
     parser.add_argument("--backend", choices=("mxnet", "onnxruntime"), default="mxnet")
     parser.add_argument("--ctx", default="cpu", help="cpu, gpu or gpu(N)")
-    parser.add_argument("--top-k", type=positive_int_arg, default=5, help="classes shown for a classifier")
+    parser.add_argument("--top-k", type=positive_int_arg, default=None,
+                        help="classes shown for a classifier (default 5; classifiers only)")
     parser.add_argument("--raw", action="store_true", help="print raw outputs even for a classifier")
     parser.add_argument("--batch-size", type=positive_int_arg, default=None, help="samples per run")
     parser.add_argument("--save", default=None, metavar="FILE.npz", help="also save the outputs")
     parser.add_argument("--save-png", default=None, metavar="FILE.png",
                         help="for one picture: write it annotated with the boxes, mask or class found")
-    parser.add_argument("--min-score", type=float, default=0.5, help="boxes drawn by --save-png score at least this")
+    parser.add_argument("--min-score", type=finite_float_arg, default=0.5,
+                        help="detections printed and drawn by --save-png score at least this (default 0.5)")
     parser.add_argument("--json", action="store_true", help="machine-readable output")
 
 
@@ -290,6 +358,7 @@ def _single_image(predictor, paths):
 def run_predict(args):
     from .errors import InputMismatchError
     from .manifest import ManifestError
+    from .postprocessing import detections
     from .predictor import Predictor, top_k
     transform = None
     try:
@@ -307,26 +376,59 @@ def run_predict(args):
             outputs = predictor.predict_flat(*arrays)
     except (ManifestError, InputMismatchError, ValueError) as err:
         return _error("predict", err, EXIT_USAGE)
+    classifier = _is_classifier(predictor, outputs, args.raw)
+    if args.top_k is not None and not classifier and not args.raw:
+        return _error("predict", "--top-k applies to classifiers; {} is an export of {} with outputs {}".format(
+            args.folder, predictor.manifest.task or "a model", ", ".join(predictor.manifest.output_names)),
+            EXIT_USAGE)
     if args.save:
         _save_outputs(args.save, outputs)
-    classifier = _is_classifier(predictor, outputs, args.raw)
-    ranked = top_k(outputs[0], args.top_k, predictor.class_names) if classifier else None
+    ranked = top_k(outputs[0], args.top_k or 5, predictor.class_names) if classifier else None
+    found = None if args.raw else detections(dict(zip(predictor.manifest.output_names, outputs)),
+                                              predictor.manifest.postprocessing, predictor.class_names,
+                                              args.min_score, drop_empty=transform is not None)
     if args.save_png:
         _save_png(args, predictor, image, outputs, ranked)
     if args.json:
         payload = {"outputs": [{"name": spec["name"], "shape": list(out.shape), "values": out.tolist()}
                                for spec, out in zip(predictor.outputs, outputs)]}
+        if predictor.class_names:
+            payload["class_names"] = predictor.class_names
         if transform is not None:
             payload["image"] = dict(transform, path=image)
         if ranked is not None:
             payload["top_k"] = [[{"index": i, "name": name, "probability": p} for i, name, p in row]
                                 for row in ranked]
+        if found is not None:
+            payload["detections"] = found
+            payload["box_coordinates"] = _box_coordinates(predictor, transform)
         print(json.dumps(payload))
     elif classifier:
         _print_top_k(ranked)
+    elif found is not None:
+        _print_detections(found, _box_coordinates(predictor, transform), args.min_score)
     else:
         _print_raw(predictor, outputs)
     return 0
+
+
+def _box_coordinates(predictor, transform):
+    """What the numbers of a detection's ``box`` mean."""
+    if transform is not None:
+        return "xmin, ymin, xmax, ymax in the original picture's pixels"
+    entry = next(e for e in predictor.manifest.postprocessing["outputs"].values() if e.get("kind") == "boxes")
+    order = "xmin, ymin, xmax, ymax" if entry.get("format", "corner") == "corner" else "cx, cy, w, h"
+    return "{} of the model input, {}".format(order, "normalized to [0, 1]" if entry.get("normalized") else "in pixels")
+
+
+def _print_detections(found, coordinates, min_score):
+    from ..cli import format_table
+    rows = [(sample, "-" if row["class"] is None else row["class"], row["class_id"], "{:.4f}".format(row["score"]),
+             ", ".join("{:.1f}".format(v) if "pixels" in coordinates else "{:.4f}".format(v) for v in row["box"]))
+            for sample, picture in enumerate(found) for row in picture]
+    if rows:
+        print(format_table(rows, ("image", "class", "id", "score", "box")))
+    print("{} detection(s) scoring at least {} (box: {})".format(len(rows), min_score, coordinates))
 
 
 def _save_png(args, predictor, image, outputs, ranked):

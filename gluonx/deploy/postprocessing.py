@@ -14,11 +14,12 @@ covering the model input), ``token_ids`` and ``features`` (returned as they are)
 :func:`to_original` undoes the preprocessing's resize (see :func:`gluonx.deploy.preprocessing.prepare_image`):
 boxes come back as corners in pixel coordinates of the original picture, clipped to it, and masks are
 cropped to the picture's area and resized to its size (bilinear for scores, nearest for ids), so a
-detector or a segmenter can be fed a raw picture of any size.
+detector or a segmenter can be fed a raw picture of any size. :func:`detections` then lists a detector's
+findings per picture with class names (what ``gluonx predict`` prints).
 """
 import numpy as np
 
-__all__ = ["OUTPUT_KINDS", "validate_postprocessing", "to_original"]
+__all__ = ["OUTPUT_KINDS", "validate_postprocessing", "to_original", "detections", "output_of_kind"]
 
 OUTPUT_KINDS = ("class_scores", "class_ids", "scores", "boxes", "mask", "token_ids", "features")
 
@@ -125,3 +126,60 @@ def to_original(outputs, postprocessing, transform):
             value = _mask_to_original(value, transform)
         result[name] = value
     return result
+
+
+def output_of_kind(outputs, postprocessing, kind):
+    """The first output of ``kind`` as a NumPy array (None when the postprocessing names none)."""
+    entries = (postprocessing or {}).get("outputs", {})
+    name = next((n for n, entry in entries.items() if entry.get("kind") == kind and n in outputs), None)
+    return None if name is None else np.asarray(outputs[name])
+
+
+def detections(outputs, postprocessing, class_names=None, min_score=None, drop_empty=False):
+    """A detector's findings per picture: ``[[{"class_id", "class", "score", "box"}, ...], ...]``.
+
+    Parameters
+    ----------
+    outputs : dict of str to numpy.ndarray
+        Named outputs: a ``boxes`` output ``(N, K, 4)`` and, when the postprocessing names them, ``scores``
+        ``(N, K)`` and ``class_ids`` ``(N, K)``.
+    postprocessing : dict or None
+        The manifest's postprocessing.
+    class_names : list of str, optional
+        ``class`` is ``class_names[class_id]`` (None without names or outside them).
+    min_score : float, optional
+        Rows scoring below it are left out.
+    drop_empty : bool
+        Leave out corner boxes without area (``xmax <= xmin`` or ``ymax <= ymin``): after :func:`to_original`,
+        a box found entirely in a letterbox's padding is clipped to nothing.
+
+    Returns
+    -------
+    list of list of dict or None
+        Per picture, best score first; rows whose class id is negative (suppressed or padding) are left out.
+        ``box`` holds the output's four values as they are: after :func:`to_original`, ``[xmin, ymin, xmax,
+        ymax]`` in the original picture's pixels. None when no output holds boxes.
+    """
+    boxes = output_of_kind(outputs, postprocessing, "boxes")
+    if boxes is None:
+        return None
+    boxes = boxes.reshape(-1, boxes.shape[-2] if boxes.ndim >= 2 else 1, 4)
+    scores = output_of_kind(outputs, postprocessing, "scores")
+    scores = np.ones(boxes.shape[:2]) if scores is None else scores.reshape(boxes.shape[:2])
+    ids = output_of_kind(outputs, postprocessing, "class_ids")
+    ids = np.zeros(boxes.shape[:2]) if ids is None else ids.reshape(boxes.shape[:2])
+    found = []
+    for picture_boxes, picture_scores, picture_ids in zip(boxes, scores, ids):
+        rows = []
+        for index in np.argsort(-picture_scores, kind="stable"):
+            class_id, score = int(round(float(picture_ids[index]))), float(picture_scores[index])
+            box = picture_boxes[index]
+            if class_id < 0 or (min_score is not None and score < min_score):
+                continue
+            if drop_empty and (box[2] <= box[0] or box[3] <= box[1]):
+                continue
+            name = class_names[class_id] if class_names and class_id < len(class_names) else None
+            rows.append({"class_id": class_id, "class": name, "score": score,
+                         "box": [float(v) for v in box]})
+        found.append(rows)
+    return found

@@ -3,14 +3,17 @@
 :func:`resolve_source` is the one place that turns the command's ``MODEL_OR_CHECKPOINT`` argument into a
 block, its example inputs and the manifest's ``model`` record. A checkpoint (a ``ckpt-*`` folder, a folder
 of them, or a ``gluonx train --out`` folder) records the ``gluonx.get_model`` name and arguments of its
-model, which :func:`block_from_checkpoint` rebuilds before loading the trained weights.
+model, which :func:`block_from_checkpoint` rebuilds before loading the trained weights; the run file of a
+``gluonx train --out`` folder adds the classes' names and the input size trained on. :func:`deployable` then
+replaces the net by what its task deploys (a detector gains box decoding and NMS) with the task's export
+defaults (output names, what each output holds, how pictures are resized).
 """
 import dataclasses
 import os
-from typing import Any, Dict, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 __all__ = ["CHECKPOINT_MARKER", "CHECKPOINT_ROOT_MARKER", "ExportSource", "ExportSourceError", "is_checkpoint",
-           "resolve_source", "block_from_checkpoint", "block_from_registry"]
+           "resolve_source", "block_from_checkpoint", "block_from_registry", "deployable"]
 
 #: The file that marks a gluonx checkpoint folder (written by the trainer).
 CHECKPOINT_MARKER = "checkpoint.json"
@@ -36,12 +39,19 @@ class ExportSource:
         The manifest's ``model`` record: name, task, plugin, kwargs, weights.
     random_weights : bool
         True when the parameters were initialized randomly rather than loaded.
+    options : dict
+        The task's defaults for :func:`gluonx.export` (``output_names``, ``postprocessing``,
+        ``preprocessing``; see :meth:`gluonx.tasks.Task.export_options`).
+    class_names : list of str, optional
+        The classes' names recorded by the training run (``gluonx train`` writes them into its run file).
     """
 
     block: Any
     inputs: Tuple[Any, ...]
     model: Dict[str, Any]
     random_weights: bool = False
+    options: Dict[str, Any] = dataclasses.field(default_factory=dict)
+    class_names: Optional[List[str]] = None
 
 
 def is_checkpoint(path):
@@ -91,7 +101,67 @@ def block_from_checkpoint(path, params=None):
     model = {"name": info.name, "task": info.task or None, "plugin": info.plugin, "kwargs": spec.get("kwargs", {}),
              "book_section": info.book_section or None, "weights": os.path.abspath(folder),
              "trained": {"epoch": record["state"]["epoch"], "step": record["state"]["step"]}}
-    return ExportSource(block=block, inputs=tuple(info.inputs), model=model, random_weights=False)
+    source = ExportSource(block=block, inputs=tuple(info.inputs), model=model, random_weights=False)
+    run = _training_run(path, folder, info.name)
+    if run is not None:
+        names = run.get("class_names")
+        source.class_names = [str(n) for n in names] if isinstance(names, list) and names else None
+        source.inputs = _trained_shapes(source.inputs, run.get("input_shapes"))
+    return source
+
+
+def _training_run(path, folder, model_name):
+    """The run file (``run.json``) of the ``gluonx train --out`` folder a checkpoint belongs to, or None."""
+    import json
+    from .._cli_train import RUN_FILE
+    here, there = os.path.abspath(path), os.path.abspath(folder)
+    # RUN, RUN/checkpoints or RUN/checkpoints/ckpt-*: the run file is at most two levels up
+    for candidate in dict.fromkeys([here, os.path.dirname(here), os.path.dirname(os.path.dirname(here)),
+                                    os.path.dirname(os.path.dirname(there))]):
+        run_file = os.path.join(candidate, RUN_FILE)
+        if not os.path.isfile(run_file):
+            continue
+        try:
+            with open(run_file, encoding="utf-8") as handle:
+                run = json.load(handle)
+        except (OSError, ValueError, UnicodeDecodeError):
+            continue
+        if isinstance(run, dict) and str(run.get("model", "")).lower() == model_name.lower():
+            return run
+    return None
+
+
+def _trained_shapes(specs, shapes):
+    """``specs`` with the example shapes the run trained on (same rank), else as they are."""
+    if not isinstance(shapes, list) or len(shapes) != len(specs):
+        return specs
+    out = []
+    for spec, shape in zip(specs, shapes):
+        if not isinstance(shape, list) or len(shape) != len(spec.shape) or not all(
+                isinstance(d, int) and d > 0 for d in shape):
+            return specs
+        if spec.batch_axis is not None:  # keep the registered batch size: only the sample's size changes
+            shape = list(shape)
+            shape[spec.batch_axis] = spec.shape[spec.batch_axis]
+        out.append(dataclasses.replace(spec, shape=tuple(shape)))
+    return tuple(out)
+
+
+def deployable(source, raw=False):
+    """``source`` with its block replaced by what its task deploys (:meth:`gluonx.tasks.Task.inference_block`)
+    and the task's export defaults in ``options``; ``raw=True`` keeps the net as it is."""
+    from .._api import get_task, registry
+    task_name = source.model.get("task")
+    if raw or not task_name or task_name not in registry("tasks"):
+        return source
+    task = get_task(task_name)
+    block = task.inference_block(source.block)
+    if block is not source.block:
+        source.model = dict(source.model, inference_block="{}.{}".format(type(block).__module__,
+                                                                        type(block).__qualname__))
+    source.block = block
+    source.options = task.export_options(block)
+    return source
 
 
 def block_from_registry(name, kwargs=None, params=None, seed=0):
@@ -117,7 +187,7 @@ def block_from_registry(name, kwargs=None, params=None, seed=0):
     return ExportSource(block=block, inputs=tuple(info.inputs), model=model, random_weights=params is None)
 
 
-def resolve_source(text, kwargs=None, params=None, seed=0):
+def resolve_source(text, kwargs=None, params=None, seed=0, raw=False):
     """Turn ``gluonx export``'s first argument into an :class:`ExportSource`.
 
     Parameters
@@ -130,6 +200,8 @@ def resolve_source(text, kwargs=None, params=None, seed=0):
         Parameters to load (registered models).
     seed : int
         Seed of the random initialization when no parameters are given.
+    raw : bool
+        Export the net itself, not what its task deploys (see :func:`deployable`).
 
     Raises
     ------
@@ -139,9 +211,9 @@ def resolve_source(text, kwargs=None, params=None, seed=0):
         For an unknown model name, listing the closest registered names.
     """
     if is_checkpoint(text):
-        return block_from_checkpoint(text, params=params)
+        return deployable(block_from_checkpoint(text, params=params), raw)
     if os.path.isdir(text):
         raise ExportSourceError("{} is a folder without {} or {}: not a gluonx checkpoint; give a registered "
                                 "model name (see gluonx models)".format(text, CHECKPOINT_MARKER,
                                                                         CHECKPOINT_ROOT_MARKER))
-    return block_from_registry(text, kwargs=kwargs, params=params, seed=seed)
+    return deployable(block_from_registry(text, kwargs=kwargs, params=params, seed=seed), raw)

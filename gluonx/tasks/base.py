@@ -68,5 +68,38 @@ class Task:
         """A JSON-able dict describing a model's outputs for one batch (``gluonx predict`` prints it)."""
         return {"outputs": _as_numpy(outputs).tolist()}
 
+    def inference_block(self, net):
+        """The block ``gluonx export`` exports for ``net``, a model of this task (trained or not).
+
+        Default: the net's own ``inference_block()`` when its class defines one, else the net itself. A task
+        whose nets return raw training outputs overrides this to wrap them in what a deployment needs (the
+        detection task adds box decoding, per-class NMS and top-k to a multibox net). The returned block
+        shares ``net``'s parameters, so trained weights are exported as they are.
+        """
+        # the class's method only: a child block stored as an attribute of that name is not a recipe
+        own = getattr(type(net), "inference_block", None)
+        return own(net) if callable(own) else net
+
+    def export_options(self, block):
+        """Defaults for exporting ``block`` (what :meth:`inference_block` returned): a dict with any of
+        ``output_names`` (list of str), ``postprocessing`` (``{"outputs": {NAME: {"kind": ...}}}``, see
+        :mod:`gluonx.deploy.postprocessing`) and ``preprocessing`` (keys of the image preprocessing such as
+        ``resize`` and ``pad_value``). ``gluonx export`` passes them to :func:`gluonx.export`; the command's
+        own flags take precedence key by key.
+
+        Default: the block's own ``export_options()`` when its class defines one, else ``{}``.
+        """
+        own = getattr(type(block), "export_options", None)
+        return dict(own(block)) if callable(own) else {}
+
+    def input_shapes(self, dataset):
+        """The shapes of the inputs a net of this task receives for one sample of ``dataset`` (batch axis
+        included, of size 1), or None when the task cannot tell (default).
+
+        ``gluonx train`` records them in its run file, so ``gluonx export RUN`` exports the net at the size it
+        was trained on rather than at the registered example size.
+        """
+        return None
+
     def __repr__(self):
         return "{}(name={!r})".format(type(self).__name__, self.name)

@@ -26,6 +26,27 @@ class TrainingDiverged(RuntimeError):
     """The loss became NaN or infinite (exit status 1: the input was valid, the run failed)."""
 
 
+class FirstSamples:
+    """The first ``count`` samples of a dataset (``gluonx train --limit``); other attributes (``classes``,
+    ``max_objects``...) are the dataset's."""
+
+    def __init__(self, dataset, count):
+        self.dataset, self.count = dataset, min(int(count), len(dataset))
+
+    def __len__(self):
+        return self.count
+
+    def __getitem__(self, index):
+        if not -self.count <= index < self.count:
+            raise IndexError("sample {} is out of range for {} samples".format(index, self.count))
+        return self.dataset[index % self.count]
+
+    def __getattr__(self, name):
+        if name == "dataset":  # not set yet (copy, unpickling): no recursion
+            raise AttributeError(name)
+        return getattr(self.dataset, name)
+
+
 def _dataset(name, root, train):
     import gluonx
     info = gluonx.get_dataset_info(name)
@@ -120,6 +141,9 @@ def train(args, decided):
 
     dataset_info, train_set = _dataset(args.dataset, args.data_root, True)
     _, test_set = _dataset(args.dataset, args.data_root, False)
+    if settings.get("limit"):
+        train_set, test_set = FirstSamples(train_set, settings["limit"]), FirstSamples(test_set, settings["limit"])
+    class_names = getattr(train_set, "classes", None)
     train_set = apply_augmentation(train_set, settings.get("augmentation"), seed=args.seed)
     net = _model(args.model, dataset_info, settings["model_args"], dataset=train_set)
     task = _task(decided["task"] or "classification", settings)
@@ -143,9 +167,13 @@ def train(args, decided):
         handlers.append(TensorBoardHandler(os.path.join(args.out, "tb")))
 
     os.makedirs(args.out, exist_ok=True)
+    # what `gluonx export OUT` needs besides the checkpoint: the classes' names and the size trained on
+    input_shapes = task.input_shapes(test_set if len(test_set) else train_set)
     write_json(os.path.join(args.out, RUN_FILE), {
         "model": args.model, "dataset": args.dataset, "recipe": decided["recipe"],
-        "threads": decided["recipe_threads"], "settings": settings})
+        "threads": decided["recipe_threads"], "settings": settings,
+        "class_names": [str(name) for name in class_names] if class_names else None,
+        "input_shapes": [list(shape) for shape in input_shapes] if input_shapes else None})
     print("training {} on {} ({} train / {} test samples) on {} with {} OpenMP thread(s)".format(
         args.model, args.dataset, len(train_set), len(test_set), ",".join(str(c) for c in trainer.ctx),
         omp_threads()), flush=True)

@@ -18,7 +18,10 @@ from gluonx.train.step import StepOutput, TrainStep
 
 from .ops.assign import AnchorTargets
 
-__all__ = ["DetectionTask", "DetectionSource", "MultiBoxLoss", "MultiBoxStep", "ClassError", "BoxMAE",
+#: Output names of an exported detector: (B, K, 4) corner boxes, (B, K) scores, (B, K) class ids (-1: none).
+DETECTION_OUTPUTS = ("boxes", "scores", "class_ids")
+
+__all__ = ["DETECTION_OUTPUTS", "DetectionTask", "DetectionSource", "MultiBoxLoss", "MultiBoxStep", "ClassError", "BoxMAE",
            "collate_detection"]
 
 
@@ -191,7 +194,8 @@ class DetectionTask(Task):
     ``evaluate`` take a detection dataset (``(image, label)`` with ragged labels, e.g. ``detection_digits``,
     ``voc_detection``) and batch it with :class:`DetectionSource`. Metrics: the book's class error and box
     MAE, on the device. Mean average precision needs decoding and NMS:
-    :func:`gluonx_detection.evaluation.evaluate_map`.
+    :func:`gluonx_detection.evaluation.evaluate_map`. ``gluonx export`` exports the net wrapped in decoding
+    and per-class NMS (:meth:`inference_block`), with outputs ``boxes``, ``scores``, ``class_ids``.
 
     Parameters
     ----------
@@ -215,6 +219,8 @@ class DetectionTask(Task):
     monitor = "val_class_error"
     higher_is_better = False
     primary_metric = "class_error"
+    #: NMS threshold, lowest score and detections per image of the block ``gluonx export`` writes.
+    export_iou_threshold, export_score_threshold, export_topk = 0.5, 0.01, 100
 
     def __init__(self, iou_threshold=0.5, class_loss="softmax", box_weight=1.0, max_objects=None, cache=True):
         self.iou_threshold = float(iou_threshold)
@@ -259,6 +265,41 @@ class DetectionTask(Task):
         if prefix + "box_mae" in scalars:
             lines.insert(1, "{} box mae: {:.4g}".format(label, scalars[prefix + "box_mae"]))
         return lines
+
+    def inference_block(self, net):
+        """What ``gluonx export`` exports: a multibox net (``(anchors, class_preds, box_preds)``, e.g. TinySSD)
+        wrapped in :class:`~gluonx_detection.models.inference.MultiBoxInference` (softmax, decoding, per-class
+        NMS, the ``export_topk`` best rows), composed of ``box_nms`` so that it converts to ONNX. A net that is
+        already a ``MultiBoxInference``, or whose class defines its own ``inference_block()`` or
+        ``export_options()`` (a detector that returns detections already), is kept."""
+        from .models.inference import MultiBoxInference
+        describes_itself = any(callable(getattr(type(net), hook, None)) for hook in ("inference_block", "export_options"))
+        if isinstance(net, MultiBoxInference) or describes_itself:
+            return super().inference_block(net)
+        return MultiBoxInference(net, iou_threshold=self.export_iou_threshold,
+                                 score_threshold=self.export_score_threshold, topk=self.export_topk, portable=True)
+
+    def export_options(self, block):
+        """Outputs of a :class:`MultiBoxInference` named ``boxes`` (corners normalized to [0, 1] of the input),
+        ``scores`` and ``class_ids``; pictures letterboxed (the aspect ratio of objects is kept, as in
+        training on square scenes), so boxes map back to the original picture's pixels."""
+        from .models.inference import MultiBoxInference
+        if not isinstance(block, MultiBoxInference):
+            return super().export_options(block)
+        return {"output_names": list(DETECTION_OUTPUTS),
+                "postprocessing": {"outputs": {
+                    "boxes": {"kind": "boxes", "format": "corner", "normalized": True},
+                    "scores": {"kind": "scores"}, "class_ids": {"kind": "class_ids"}}},
+                "preprocessing": {"resize": "letterbox"}}
+
+    def input_shapes(self, dataset):
+        """``[(1, 3, H, W)]`` from the first image of a detection dataset (a batch holds images of one size)."""
+        if len(dataset) == 0:
+            return None
+        image = np.asarray(dataset[0][0])
+        if image.ndim != 3:
+            return None
+        return [(1, int(image.shape[2]), int(image.shape[0]), int(image.shape[1]))]
 
     def decode(self, outputs):
         """``{"detections": per image, rows [class_id, score, xmin, ymin, xmax, ymax] (normalized corners)}``
