@@ -1,0 +1,45 @@
+"""gluonx segmentation plugin: D2L 9.9-9.10 (segmentation data, bilinear transposed convolution, FCN, mIoU).
+
+Modules (importing this package imports none of them, nor MXNet):
+
+- :mod:`~gluonx_segmentation.plugin` -- the hook implementations (lazy ``"module:attr"`` entries);
+- :mod:`~gluonx_segmentation.nn` -- the transposed convolution with bilinear initialization;
+- :mod:`~gluonx_segmentation.models` -- the book's FCN on the core's ResNet-18;
+- :mod:`~gluonx_segmentation.metrics` -- pixel accuracy and mean IoU from an on-device confusion matrix;
+- :mod:`~gluonx_segmentation.data` -- Pascal VOC segmentation folders, a generic image/mask folder, the
+  embedded ``segmentation_shapes`` scenes and the VOC colour map;
+- :mod:`~gluonx_segmentation.task` -- the ``segmentation`` task (crops, per-pixel cross-entropy ignoring 255).
+
+gluoncv's FCN / PSPNet / DeepLabV3 entries and masks from ``gluonx predict`` are not part of this plugin yet.
+Documentation: ``docs/segmentation.md``.
+"""
+import importlib
+
+_PUBLIC = {
+    "nn": "gluonx_segmentation.nn",
+    "models": "gluonx_segmentation.models",
+    "metrics": "gluonx_segmentation.metrics",
+    "data": "gluonx_segmentation.data",
+    "BilinearUpsampling": "gluonx_segmentation.nn.upsampling:BilinearUpsampling",
+    "bilinear_kernel": "gluonx_segmentation.nn.upsampling:bilinear_kernel",
+    "FCN": "gluonx_segmentation.models.fcn:FCN",
+    "fcn_resnet18": "gluonx_segmentation.models.fcn:fcn_resnet18",
+    "PixelAccuracy": "gluonx_segmentation.metrics:PixelAccuracy",
+    "MeanIoU": "gluonx_segmentation.metrics:MeanIoU",
+    "VOCSegmentation": "gluonx_segmentation.data.voc:VOCSegmentation",
+    "FolderSegmentation": "gluonx_segmentation.data.folder:FolderSegmentation",
+    "ShapesSegmentation": "gluonx_segmentation.data.shapes:ShapesSegmentation",
+    "SegmentationTask": "gluonx_segmentation.task:SegmentationTask",
+}
+
+__all__ = sorted(_PUBLIC)
+
+
+def __getattr__(name):
+    # Lazy: `import gluonx_segmentation` (done by plugin discovery) must not import MXNet.
+    target = _PUBLIC.get(name)
+    if target is None:
+        raise AttributeError("module 'gluonx_segmentation' has no attribute {!r}".format(name))
+    module_name, _, attr = target.partition(":")
+    module = importlib.import_module(module_name)
+    return getattr(module, attr) if attr else module

@@ -1,0 +1,4 @@
+"""Segmentation models: the book's fully convolutional network on a ResNet-18 backbone (D2L 9.10)."""
+from .fcn import FCN, fcn_resnet18
+
+__all__ = ["FCN", "fcn_resnet18"]

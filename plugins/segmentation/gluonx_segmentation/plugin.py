@@ -1,0 +1,81 @@
+"""Hook implementations of the segmentation plugin (lazy "module:attr" factories only; imports nothing heavy)."""
+import gluonx
+from gluonx import InputSpec
+
+#: Images with a dynamic height and width: the conformance kit also checks half and double the example size.
+_IMAGES = InputSpec((2, 3, 40, 56), name="images", dynamic_axes={2: "height", 3: "width"})
+
+
+@gluonx.hookimpl
+def register_blocks(registry):
+    """The transposed convolution with bilinear initialization (D2L 9.10.2)."""
+    registry.register(
+        "bilinear_upsampling", "gluonx_segmentation.nn.upsampling:BilinearUpsampling", task="segmentation",
+        book_section="D2L 9.10.2", kwargs={"channels": 3, "factor": 2},
+        description="Conv2DTranspose(kernel 2f, stride f, padding f/2) initialized with the book's bilinear "
+                    "kernel: f-times upsampling that starts as bilinear interpolation",
+        inputs=[InputSpec((2, 3, 5, 7), name="feature_map", dynamic_axes={2: "height", 3: "width"})], onnx=True)
+
+
+@gluonx.hookimpl
+def register_models(registry):
+    """The book's FCN (D2L 9.10): per-pixel class scores of the input's height and width."""
+    registry.register(
+        "fcn_resnet18", "gluonx_segmentation.models.fcn:fcn_resnet18", task="segmentation", book_section="D2L 9.10",
+        description="The book's FCN: ResNet-18 features, 1x1 class scores, bilinear-initialized transposed "
+                    "convolution (stride 32, or 8 with stem='small'), cropped in the graph to any input's HxW",
+        kwargs={"num_classes": 4, "channels": (8, 8, 16, 16), "stem_channels": 8}, inputs=[_IMAGES], onnx=True)
+
+
+@gluonx.hookimpl
+def register_tasks(registry):
+    """Semantic segmentation (D2L 9.9-9.10): per-pixel cross-entropy ignoring 255, pixel accuracy and mIoU."""
+    registry.register("segmentation", "gluonx_segmentation.task:SegmentationTask", primary_metric="miou",
+                      book_section="D2L 9.10",
+                      description="per-pixel classifiers returning (B, C, H, W) scores; softmax cross-entropy over "
+                                  "labelled pixels (255 = ignore); mean IoU and pixel accuracy")
+
+
+@gluonx.hookimpl
+def register_metrics(registry):
+    """Pixel accuracy and mean IoU from a confusion matrix accumulated on the device (D2L 9.9)."""
+    common = dict(task="segmentation", book_section="D2L 9.9")
+    registry.register("miou", "gluonx_segmentation.metrics:MeanIoU",
+                      description="mean intersection over union of argmax classes (255 ignored; classes that "
+                                  "occur nowhere are skipped, absent='zero' counts them as 0 like gluoncv)", **common)
+    registry.register("pixel_accuracy", "gluonx_segmentation.metrics:PixelAccuracy",
+                      description="share of labelled pixels whose argmax class is right (255 ignored)", **common)
+
+
+@gluonx.hookimpl
+def register_datasets(registry):
+    """The embedded demo set and the real segmentation formats (D2L 9.9).
+
+    No ``sample_shape``: samples are ``(H, W, 3)`` uint8 images with ``(H, W)`` masks, while the core reads
+    ``sample_shape[0]`` as a model's input channels (channel-first); the segmentation task collates them.
+    """
+    common = dict(task="segmentation", book_section="D2L 9.9")
+    registry.register("segmentation_shapes", "gluonx_segmentation.data.shapes:ShapesSegmentation", embedded=True,
+                      extra="data", num_classes=4, requires=("sklearn", "PIL"),
+                      install="pip install 'gluonx[data,segmentation]'",
+                      description="ellipses, triangles and stars cut from scikit-learn's two photographs, on "
+                                  "backgrounds from them, 64x64, 4 classes with the background (seeded)", **common)
+    pillow = dict(requires=("PIL",), install="pip install Pillow")
+    registry.register("voc_segmentation", "gluonx_segmentation.data.voc:VOCSegmentation", num_classes=21,
+                      description="Pascal VOC segmentation folders (JPEGImages, SegmentationClass palette PNGs, "
+                                  "ImageSets/Segmentation) from root", **pillow, **common)
+    registry.register("folder_segmentation", "gluonx_segmentation.data.folder:FolderSegmentation",
+                      description="root/<train|val>/images/* with class-id PNGs in root/<train|val>/masks/ "
+                                  "(optional root/classes.txt)", **pillow, **common)
+
+
+@gluonx.hookimpl
+def register_recipes(registry):
+    """The book's FCN on the embedded scenes (D2L 9.10's training, adapted: see docs/segmentation.md)."""
+    registry.register(
+        "fcn_resnet18-segmentation_shapes", model="fcn_resnet18", dataset="segmentation_shapes", optimizer="adam",
+        lr=0.005, wd=1e-4, lr_schedule="cosine", epochs=10, batch_size=32, threads=2, book_section="D2L 9.10",
+        model_args={"stem": "small", "channels": (16, 32, 64, 128), "stem_channels": 16},
+        description="the book's FCN with ResNet-18's layout at a quarter of its widths and d2lzh's 3x3 stem "
+                    "(stride 8: 64x64 scenes give an 8x8 map), Adam 0.005 with a cosine schedule instead of the "
+                    "book's SGD 0.1 on pretrained features (none here), 10 epochs of batch 32 on 1,000 scenes")
