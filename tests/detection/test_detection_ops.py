@@ -456,3 +456,32 @@ def test_ops_equal_the_books_mxnet_np_code():
     expected = mxnp_book.multibox_detection(as_np(probs), as_np(offsets), as_np(anchors)).asnumpy()
     for i in range(len(probs)):
         assert _kept(got[i]) == _kept(expected[i])
+
+
+def test_one_fused_decoder_follows_changing_anchor_layouts_and_parent_graphs():
+    decoder = ops.BoxDecoder()
+    decoder.initialize()
+    decoder.hybridize(static_alloc=True, static_shape=True)
+    offsets = RNG.normal(0, 1, size=(3, 8, 4)).astype(np.float32)
+    layouts = [random_boxes(RNG, 8)[None], random_boxes(RNG, 24).reshape(3, 8, 4), random_boxes(RNG, 8)]
+    for anchors in layouts + layouts[:1]:       # box_decode's own layout, per-image, rank 2, and back
+        got = decoder(mx.nd.array(anchors), mx.nd.array(offsets)).asnumpy()
+        per_image = np.broadcast_to(anchors, offsets.shape)
+        for i in range(3):
+            np.testing.assert_allclose(got[i], book.offset_inverse(per_image[i], offsets[i]), rtol=1e-5, atol=1e-6)
+
+    class Parent(mx.gluon.HybridBlock):        # inside a parent's graph the decoder cannot see the layout
+        def __init__(self):
+            super().__init__()
+            self.decoder = ops.BoxDecoder()
+
+        def hybrid_forward(self, F, anchors, offsets):
+            return self.decoder(anchors, offsets)
+
+    parent = Parent()
+    parent.initialize()
+    parent.hybridize()
+    anchors = layouts[1]
+    got = parent(mx.nd.array(anchors), mx.nd.array(offsets)).asnumpy()
+    for i in range(3):
+        np.testing.assert_allclose(got[i], book.offset_inverse(anchors[i], offsets[i]), rtol=1e-5, atol=1e-6)

@@ -15,6 +15,7 @@ and the box format (:func:`_coder_matrices`); ``BoxDecoder`` runs MXNet's fused 
 """
 import numpy as np
 from mxnet.gluon import HybridBlock
+from mxnet.ndarray import NDArray
 
 from .box_convert import CORNER_TO_CENTER, box_center_to_corner, box_coordinates, box_corner_to_center
 
@@ -198,11 +199,31 @@ class BoxDecoder(HybridBlock):
         names = (("decode_centre", "decode_shift", "decode_log_size", "decode_half", "anchor_sizes")
                  if self._portable else (("center_out",) if self._center else ()))
         constants["center_out"] = CORNER_TO_CENTER
+        self._direct = self._building_direct = False
         for name in names:
             setattr(self, name, self.params.get_constant(name, constants[name]))
 
+    def forward(self, anchors, offsets, *args):
+        if not self._portable and isinstance(anchors, NDArray) and isinstance(offsets, NDArray):
+            # (1, N, 4) anchors with (B, N, 4) offsets are box_decode's own layout: no reshape or broadcast
+            # (each costs as much as the decoding at 1k boxes). A change of layout rebuilds the cached graph.
+            anchor_shape, offset_shape = anchors.shape, offsets.shape
+            direct = len(anchor_shape) == 3 and len(offset_shape) == 3 and anchor_shape[0] == 1
+            if direct != self._direct:
+                self._direct = direct
+                self._clear_cached_op()
+            self._building_direct = direct
+            try:
+                return super().forward(anchors, offsets, *args)
+            finally:
+                self._building_direct = False
+        return super().forward(anchors, offsets, *args)
+
     def hybrid_forward(self, F, anchors, offsets, **constants):
         if not self._portable:
+            # Inside a parent's symbolic graph the layout is unknown: the general form runs.
+            if self._building_direct:
+                return self._direct_decode(F, anchors, offsets, constants.get("center_out"))
             return self._fused(F, anchors, offsets, constants.get("center_out"))
         log_size = F.dot(offsets, constants["decode_log_size"])
         if self._clip is not None:
@@ -211,6 +232,12 @@ class BoxDecoder(HybridBlock):
                                 F.broadcast_mul(F.exp(log_size), constants["decode_half"]))
         return F.broadcast_add(F.dot(anchors, constants["decode_centre"]),
                                F.broadcast_mul(scale, F.dot(anchors, constants["anchor_sizes"])))
+
+    def _direct_decode(self, F, anchors, offsets, center_out):
+        vx, vy, vw, vh = self._variances
+        boxes = F.contrib.box_decode(offsets, anchors, vx, vy, vw, vh, clip=-1.0 if self._clip is None else self._clip,
+                                     format="center" if self._center else "corner")
+        return boxes if center_out is None else F.dot(boxes, center_out)
 
     def _fused(self, F, anchors, offsets, center_out):
         vx, vy, vw, vh = self._variances
