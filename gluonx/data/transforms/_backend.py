@@ -83,6 +83,12 @@ class NumpyOps:
     def arange(self, n):
         return np.arange(n, dtype=np.float32)
 
+    def repeat_row(self, row, count):
+        """``(count,) + row.shape`` array of copies of the host array ``row``."""
+        out = np.empty((count,) + row.shape, dtype=row.dtype)
+        out[:] = row[None]
+        return out
+
     def take(self, x, index, axis):
         return np.take(x, np.asarray(index).astype(np.int64, copy=False), axis=axis)
 
@@ -178,6 +184,10 @@ class NDArrayOps:
 
     def arange(self, n):
         return self.nd.arange(n, ctx=self.context, dtype=np.float32)
+
+    def repeat_row(self, row, count):
+        row = self.nd.array(row[None], ctx=self.context, dtype=row.dtype)
+        return self.nd.broadcast_to(row, shape=(count,) + row.shape[1:])
 
     def take(self, x, index, axis):
         if not is_ndarray(index):

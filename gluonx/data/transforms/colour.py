@@ -160,13 +160,24 @@ class ColorJitter(Transform):
         x = image.astype(np.float32)  # a private copy, so the NumPy steps can work in place
         for i in order:
             _IN_PLACE[steps[i][0]](x, factors[i])
-            np.clip(x, 0.0, top, out=x)
+            _clip_in_place(x, top)
         if np.issubdtype(dtype, np.integer):
-            x += 0.5
-            np.floor(x, out=x)
-            np.clip(x, *_integer_limits(dtype), out=x)
+            low, high = _integer_limits(dtype)
+            if top > high:
+                _clip_in_place(x, high)
+            x += 0.5  # in [0.5, high + 0.5]: truncation below rounds half up
         sample["image"] = x.astype(dtype, copy=False)
         return sample
+
+
+def _clip_in_place(x, top):
+    """Clip to ``[0, top]``; OpenCV's thresholds are many times faster than ``np.clip`` on float32."""
+    cv2 = opencv()
+    if cv2 is None or x.ndim != 3 or x.shape[-1] > 4:
+        np.clip(x, 0.0, top, out=x)
+        return
+    cv2.threshold(x, top, 0, cv2.THRESH_TRUNC, dst=x)
+    cv2.threshold(x, 0, 0, cv2.THRESH_TOZERO, dst=x)
 
 
 def _integer_limits(dtype):
@@ -186,7 +197,10 @@ def _contrast_in_place(x, factor):
 
 
 def _saturation_in_place(x, factor):
-    g = grey(x)[..., None]
+    g = grey(x)
+    cv2 = opencv()
+    # a contiguous (H, W, 3) grey image: NumPy broadcasts a trailing axis of one element slowly
+    g = cv2.cvtColor(g, cv2.COLOR_GRAY2RGB) if cv2 is not None else np.repeat(g[..., None], 3, axis=-1)
     x -= g
     x *= factor
     x += g

@@ -130,7 +130,10 @@ def make_canvas(ops, shape, fill, dtype):
         return ops.full(shape, float(fill), dtype)
     if fill.shape != (shape[-1],):
         raise SampleError("fill has {} values but the image has {} channels".format(fill.size, shape[-1]))
-    return ops.full(shape, 0, dtype) + ops.constant(fill, dtype)
+    # one filled row copied down the rows: broadcasting a 3-element axis over the whole image is far slower
+    row = np.empty(shape[1:], dtype=dtype)
+    row[...] = fill
+    return ops.repeat_row(row, shape[0])
 
 
 class Resize(Transform):
