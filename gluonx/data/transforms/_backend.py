@@ -98,8 +98,10 @@ class NumpyOps:
     def crop(self, x, top, left, height, width):
         return x[top:top + height, left:left + width]
 
-    def paste(self, canvas, image, top, left):
-        canvas = canvas.copy()
+    def paste(self, canvas, image, top, left, copy=True):
+        """``canvas`` with ``image`` written at ``(top, left)``; ``copy=False`` writes into a canvas the
+        caller has just made."""
+        canvas = canvas.copy() if copy else canvas
         canvas[top:top + image.shape[0], left:left + image.shape[1]] = image
         return canvas
 
@@ -202,8 +204,10 @@ class NDArrayOps:
         end = (top + height, left + width) + (None,) * (x.ndim - 2)
         return self.nd.slice(x, begin=begin, end=end)
 
-    def paste(self, canvas, image, top, left):
-        canvas = canvas.copy()
+    def paste(self, canvas, image, top, left, copy=True):
+        """``canvas`` with ``image`` written at ``(top, left)``; ``copy=False`` writes into a canvas the
+        caller has just made."""
+        canvas = canvas.copy() if copy else canvas
         canvas[top:top + image.shape[0], left:left + image.shape[1]] = image
         return canvas
 

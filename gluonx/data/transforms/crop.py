@@ -54,12 +54,12 @@ def expand_sample(sample, canvas_height, canvas_width, top, left, fill=0):
     ops = ops_for(sample["image"])
     height, width, channels = ops.shape(sample["image"])
     canvas = make_canvas(ops, (canvas_height, canvas_width, channels), fill, ops.dtype(sample["image"]))
-    sample["image"] = ops.paste(canvas, sample["image"], top, left)
+    sample["image"] = ops.paste(canvas, sample["image"], top, left, copy=False)
     mask = sample.get("mask")
     if mask is not None:
         mask_ops = ops_for(mask)
         sample["mask"] = mask_ops.paste(mask_ops.full((canvas_height, canvas_width), MASK_IGNORE, mask_ops.dtype(mask)),
-                                        mask, top, left)
+                                        mask, top, left, copy=False)
     boxes = host_boxes(sample)
     if boxes is not None:
         sample = with_boxes(sample, sample, boxes + [left, top, left, top])
@@ -107,7 +107,8 @@ class RandomResizedCrop(Transform):
             aspect = math.exp(rng.uniform(*log_ratio))
             crop_w, crop_h = int(round(math.sqrt(target * aspect))), int(round(math.sqrt(target / aspect)))
             if 0 < crop_w <= width and 0 < crop_h <= height:
-                return int(rng.integers(0, height - crop_h + 1)), int(rng.integers(0, width - crop_w + 1)), crop_h, crop_w
+                top, left = int(rng.integers(0, height - crop_h + 1)), int(rng.integers(0, width - crop_w + 1))
+                return top, left, crop_h, crop_w
         aspect = width / height
         if aspect < self.ratio[0]:
             crop_w, crop_h = width, int(round(width / self.ratio[0]))
