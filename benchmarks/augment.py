@@ -101,7 +101,8 @@ def contenders(data):
         return [classify_gluonx({"image": image}, T.sample_rng(0, epoch, i))["image"] for i, image in enumerate(images)]
 
     def run_classify_nd(epoch):
-        return [classify_gluonx({"image": image}, T.sample_rng(0, epoch, i))["image"] for i, image in enumerate(nd_images)]
+        return [classify_gluonx({"image": image}, T.sample_rng(0, epoch, i))["image"]
+                for i, image in enumerate(nd_images)]
 
     return {
         "SSD": {"gluoncv SSDDefaultTrainTransform": run_ssd_gluoncv, "gluonx NumPy": run_ssd_numpy,
@@ -140,7 +141,8 @@ def table(results, runs):
             ratio = ("{:.2f}x".format(row["wall"] / reference["wall"]), "{:.2f}x".format(row["cpu"] / reference["cpu"]))
             if name == next(iter(named)):
                 ratio = ("reference", "")
-            lines.append("| {} | {} | {:.0f} | {:.0f} | {} | {} |".format(pipeline, name, row["wall"], row["cpu"], *ratio))
+            lines.append("| {} | {} | {:.0f} | {:.0f} | {} | {} |".format(pipeline, name, row["wall"], row["cpu"],
+                                                                         *ratio))
     return "\n".join(lines)
 
 
@@ -155,7 +157,8 @@ def main(argv=None):
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
                             cwd=os.path.dirname(os.path.abspath(__file__))).stdout.strip()
     print("benchmarks/augment.py --images {} --size {} --repeats {} --threads {} (commit {}, load average {})".format(
-        args.images, args.size, args.repeats, args.threads, commit, " ".join("{:.1f}".format(v) for v in os.getloadavg())))
+        args.images, args.size, args.repeats, args.threads, commit,
+        " ".join("{:.1f}".format(v) for v in os.getloadavg())))
     print(table(results, runs))
     if args.json:
         with open(args.json, "w") as handle:

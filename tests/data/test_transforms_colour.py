@@ -10,7 +10,7 @@ import pytest
 from PIL import Image, ImageEnhance
 
 from gluonx.data.transforms import ColorJitter, SampleError, sample_rng
-from gluonx.data.transforms.colour import hue_formula
+from gluonx.data.transforms.colour import adjust_hue, hue_formula
 
 
 def _photo(seed=0, height=40, width=50):
@@ -44,6 +44,8 @@ def test_hue_matches_opencv_hsv(shift):
     np.testing.assert_allclose(jitter({"image": floats}, sample_rng(0, 0, 0))["image"], reference, atol=1e-4)
     np.testing.assert_allclose(hue_formula(floats.astype(np.float64), shift), reference, atol=1e-4)
     np.testing.assert_allclose(hue_formula(mx.nd.array(floats), shift).asnumpy(), reference, atol=1e-4)
+    # CPU NDArrays take MXNet's fused hue operator, on 0-255 values too
+    np.testing.assert_allclose(adjust_hue(mx.nd.array(floats * 255), shift).asnumpy() / 255, reference, atol=1e-4)
     out = jitter({"image": image}, sample_rng(0, 0, 0))["image"]
     assert np.abs(out.astype(int) - np.floor(reference * 255 + 0.5)).max() <= 1
 

@@ -36,8 +36,9 @@ def test_resize_bilinear_matches_opencv(size):
     for image in _images():
         reference = cv2.resize(image, (width, height), interpolation=cv2.INTER_LINEAR)
         assert np.abs(bilinear_formula(image, size).astype(int) - reference).max() <= 1
-        assert np.abs(bilinear_formula(mx.nd.array(image, dtype=np.uint8), size).asnumpy().astype(int) - reference).max() <= 1
-        assert np.abs(resize_bilinear(mx.nd.array(image, dtype=np.uint8), size).asnumpy().astype(int) - reference).max() <= 1
+        nd_image = mx.nd.array(image, dtype=np.uint8)
+        assert np.abs(bilinear_formula(nd_image, size).asnumpy().astype(int) - reference).max() <= 1
+        assert np.abs(resize_bilinear(nd_image, size).asnumpy().astype(int) - reference).max() <= 1
         assert np.abs(resize_bilinear(image, size).astype(int) - reference).max() <= 1
         floats = image.astype(np.float32)
         reference = cv2.resize(floats, (width, height), interpolation=cv2.INTER_LINEAR)

@@ -58,7 +58,8 @@ def test_deterministic_under_a_seed_and_after_pickling(transform):
 
 
 def test_sample_rng_streams_are_reproducible_and_distinct():
-    draws = {(s, e, i): T.sample_rng(s, e, i).integers(0, 2 ** 62) for s in range(3) for e in range(3) for i in range(3)}
+    keys = [(s, e, i) for s in range(3) for e in range(3) for i in range(3)]
+    draws = {key: T.sample_rng(*key).integers(0, 2 ** 62) for key in keys}
     assert len(set(draws.values())) == len(draws)
     assert T.sample_rng(1, 2, 0).integers(0, 2 ** 62) == draws[(1, 2, 0)]
     for bad in (-1, 1.5, True, "0"):
@@ -111,7 +112,8 @@ def test_detection_labels_follow_their_boxes_through_the_preset():
     image, label = _Scenes()[2]
     augment = T.detection_augmentation(50, fill=(1, 2, 3))
     for index in range(30):
-        out_image, out_label = T.sample_to_detection(augment(T.detection_to_sample(image, label), T.sample_rng(0, 0, index)))
+        sample = T.detection_to_sample(image, label)
+        out_image, out_label = T.sample_to_detection(augment(sample, T.sample_rng(0, 0, index)))
         assert out_image.shape == (50, 50, 3) and out_label.shape[1] == 6
         assert np.all(out_label[:, 1:5] >= 0) and np.all(out_label[:, 1:5] <= 50)
         assert np.all(out_label[:, 3] > out_label[:, 1]) and np.all(out_label[:, 4] > out_label[:, 2])
@@ -125,7 +127,8 @@ def test_detection_labels_follow_their_boxes_through_the_preset():
     ({"boxes": np.zeros((1, 4))}, "expected a sample dict with an 'image' key"),
     ({"image": np.zeros((4, 4))}, r"expected an \(H, W, C\) image, got shape \(4, 4\)"),
     ({"image": np.zeros((4, 4, 3)), "boxes": np.zeros((2, 5))}, r"expected boxes of shape \(N, 4\), got \(2, 5\)"),
-    ({"image": np.zeros((4, 4, 3)), "boxes": np.zeros((2, 4)), "labels": np.zeros((3, 1))}, "labels has 3 rows but boxes have 2"),
+    ({"image": np.zeros((4, 4, 3)), "boxes": np.zeros((2, 4)), "labels": np.zeros((3, 1))},
+     "labels has 3 rows but boxes have 2"),
     ({"image": np.zeros((4, 4, 3)), "mask": np.zeros((4, 5))}, r"expected an \(H, W\) mask of the image's size"),
 ])
 def test_bad_samples_are_explained(sample, match):

@@ -15,7 +15,7 @@ the boxes and the mask together. See docs/augmentation.md.
 - :mod:`~gluonx.data.transforms.presets` — :func:`detection_augmentation` and detection-label conversion.
 """
 from .colour import ColorJitter
-from .crop import RandomExpand, RandomIoUCrop, RandomResizedCrop, box_iou
+from .crop import RandomExpand, RandomIoUCrop, RandomResizedCrop
 from .geometry import RandomHorizontalFlip, RandomRotation, RandomVerticalFlip, Resize, resize_bilinear, resize_nearest
 from .mix import Cutout, MixUp
 from .pipeline import AugmentedDataset, Compose, SampleError, Transform, check_sample, sample_rng
@@ -23,5 +23,5 @@ from .presets import detection_augmentation, detection_to_sample, sample_to_dete
 
 __all__ = ["AugmentedDataset", "ColorJitter", "Compose", "Cutout", "MixUp", "RandomExpand", "RandomHorizontalFlip",
            "RandomIoUCrop", "RandomResizedCrop", "RandomRotation", "RandomVerticalFlip", "Resize", "SampleError",
-           "Transform", "box_iou", "check_sample", "detection_augmentation", "detection_to_sample",
+           "Transform", "check_sample", "detection_augmentation", "detection_to_sample",
            "resize_bilinear", "resize_nearest", "sample_rng", "sample_to_detection"]

@@ -83,6 +83,12 @@ class NumpyOps:
     def arange(self, n):
         return np.arange(n, dtype=np.float32)
 
+    def repeat_row(self, row, count):
+        """``(count,) + row.shape`` array of copies of the host array ``row``."""
+        out = np.empty((count,) + row.shape, dtype=row.dtype)
+        out[:] = row[None]
+        return out
+
     def take(self, x, index, axis):
         return np.take(x, np.asarray(index).astype(np.int64, copy=False), axis=axis)
 
@@ -92,8 +98,10 @@ class NumpyOps:
     def crop(self, x, top, left, height, width):
         return x[top:top + height, left:left + width]
 
-    def paste(self, canvas, image, top, left):
-        canvas = canvas.copy()
+    def paste(self, canvas, image, top, left, copy=True):
+        """``canvas`` with ``image`` written at ``(top, left)``; ``copy=False`` writes into a canvas the
+        caller has just made."""
+        canvas = canvas.copy() if copy else canvas
         canvas[top:top + image.shape[0], left:left + image.shape[1]] = image
         return canvas
 
@@ -179,6 +187,10 @@ class NDArrayOps:
     def arange(self, n):
         return self.nd.arange(n, ctx=self.context, dtype=np.float32)
 
+    def repeat_row(self, row, count):
+        row = self.nd.array(row[None], ctx=self.context, dtype=row.dtype)
+        return self.nd.broadcast_to(row, shape=(count,) + row.shape[1:])
+
     def take(self, x, index, axis):
         if not is_ndarray(index):
             index = self.nd.array(index, ctx=self.context, dtype=np.int64)
@@ -192,8 +204,10 @@ class NDArrayOps:
         end = (top + height, left + width) + (None,) * (x.ndim - 2)
         return self.nd.slice(x, begin=begin, end=end)
 
-    def paste(self, canvas, image, top, left):
-        canvas = canvas.copy()
+    def paste(self, canvas, image, top, left, copy=True):
+        """``canvas`` with ``image`` written at ``(top, left)``; ``copy=False`` writes into a canvas the
+        caller has just made."""
+        canvas = canvas.copy() if copy else canvas
         canvas[top:top + image.shape[0], left:left + image.shape[1]] = image
         return canvas
 

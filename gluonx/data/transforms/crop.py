@@ -17,18 +17,17 @@ from ._backend import ops_for
 from .geometry import Resize, check_probability, check_size, make_canvas
 from .pipeline import MASK_IGNORE, SampleError, Transform, host_boxes, with_boxes
 
-__all__ = ["crop_sample", "expand_sample", "box_iou", "RandomResizedCrop", "RandomIoUCrop", "RandomExpand"]
+__all__ = ["crop_sample", "expand_sample", "RandomResizedCrop", "RandomIoUCrop", "RandomExpand"]
 
 
-def box_iou(boxes, window):
-    """IoU of each ``(N, 4)`` corner box with one ``(4,)`` window (NumPy, float64)."""
-    boxes = np.asarray(boxes, dtype=np.float64).reshape(-1, 4)
-    left_top = np.maximum(boxes[:, :2], window[:2])
-    right_bottom = np.minimum(boxes[:, 2:], window[2:])
-    inter = np.prod(np.clip(right_bottom - left_top, 0, None), axis=1)
-    areas = np.prod(boxes[:, 2:] - boxes[:, :2], axis=1)
-    union = areas + (window[2] - window[0]) * (window[3] - window[1]) - inter
-    return inter / np.maximum(union, 1e-12)
+def _iou_matrix(windows, boxes):
+    """IoU of each of ``(T, 4)`` windows with each of ``(N, 4)`` boxes, ``(T, N)``."""
+    left_top = np.maximum(windows[:, None, :2], boxes[None, :, :2])
+    right_bottom = np.minimum(windows[:, None, 2:], boxes[None, :, 2:])
+    inter = np.prod(np.maximum(right_bottom - left_top, 0), axis=2)
+    window_areas = np.prod(windows[:, 2:] - windows[:, :2], axis=1)[:, None]
+    box_areas = np.prod(boxes[:, 2:] - boxes[:, :2], axis=1)[None, :]
+    return inter / np.maximum(window_areas + box_areas - inter, 1e-12)
 
 
 def _centres_inside(boxes, left, top, right, bottom):
@@ -55,12 +54,12 @@ def expand_sample(sample, canvas_height, canvas_width, top, left, fill=0):
     ops = ops_for(sample["image"])
     height, width, channels = ops.shape(sample["image"])
     canvas = make_canvas(ops, (canvas_height, canvas_width, channels), fill, ops.dtype(sample["image"]))
-    sample["image"] = ops.paste(canvas, sample["image"], top, left)
+    sample["image"] = ops.paste(canvas, sample["image"], top, left, copy=False)
     mask = sample.get("mask")
     if mask is not None:
         mask_ops = ops_for(mask)
         sample["mask"] = mask_ops.paste(mask_ops.full((canvas_height, canvas_width), MASK_IGNORE, mask_ops.dtype(mask)),
-                                        mask, top, left)
+                                        mask, top, left, copy=False)
     boxes = host_boxes(sample)
     if boxes is not None:
         sample = with_boxes(sample, sample, boxes + [left, top, left, top])
@@ -108,7 +107,8 @@ class RandomResizedCrop(Transform):
             aspect = math.exp(rng.uniform(*log_ratio))
             crop_w, crop_h = int(round(math.sqrt(target * aspect))), int(round(math.sqrt(target / aspect)))
             if 0 < crop_w <= width and 0 < crop_h <= height:
-                return int(rng.integers(0, height - crop_h + 1)), int(rng.integers(0, width - crop_w + 1)), crop_h, crop_w
+                top, left = int(rng.integers(0, height - crop_h + 1)), int(rng.integers(0, width - crop_w + 1))
+                return top, left, crop_h, crop_w
         aspect = width / height
         if aspect < self.ratio[0]:
             crop_w, crop_h = width, int(round(width / self.ratio[0]))
@@ -168,21 +168,26 @@ class RandomIoUCrop(Transform):
         if min_iou is None:
             return None
         boxes = np.zeros((0, 4)) if boxes is None else boxes
-        for _ in range(self.max_trials):
-            crop_w = int(rng.uniform(self.scale[0], self.scale[1]) * width)
-            crop_h = int(rng.uniform(self.scale[0], self.scale[1]) * height)
-            if crop_w < 1 or crop_h < 1 or not self.ratio[0] <= crop_w / crop_h <= self.ratio[1]:
-                continue
-            top, left = int(rng.integers(0, height - crop_h + 1)), int(rng.integers(0, width - crop_w + 1))
-            if len(boxes) == 0:
-                return top, left, crop_h, crop_w
-            window = np.array([left, top, left + crop_w, top + crop_h], dtype=np.float64)
-            if box_iou(boxes, window).min() < min_iou:
-                continue
-            if not _centres_inside(boxes, left, top, left + crop_w, top + crop_h).any():
-                continue
-            return top, left, crop_h, crop_w
-        return None
+        # all trials drawn at once; the first that qualifies is taken
+        sides = rng.uniform(self.scale[0], self.scale[1], size=(self.max_trials, 2))
+        crop_w, crop_h = (sides[:, 0] * width).astype(np.int64), (sides[:, 1] * height).astype(np.int64)
+        tops = np.floor(rng.uniform(size=self.max_trials) * (height - crop_h + 1)).astype(np.int64)
+        lefts = np.floor(rng.uniform(size=self.max_trials) * (width - crop_w + 1)).astype(np.int64)
+        valid = (crop_w >= 1) & (crop_h >= 1)
+        aspect = crop_w / np.maximum(crop_h, 1)
+        valid &= (aspect >= self.ratio[0]) & (aspect <= self.ratio[1])
+        if len(boxes):
+            windows = np.stack([lefts, tops, lefts + crop_w, tops + crop_h], axis=1).astype(np.float64)
+            valid &= _iou_matrix(windows, boxes).min(axis=1) >= min_iou
+            centre_x, centre_y = (boxes[:, 0] + boxes[:, 2]) / 2, (boxes[:, 1] + boxes[:, 3]) / 2
+            inside = ((centre_x[None] > windows[:, :1]) & (centre_x[None] < windows[:, 2:3])
+                      & (centre_y[None] > windows[:, 1:2]) & (centre_y[None] < windows[:, 3:]))
+            valid &= inside.any(axis=1)
+        found = np.flatnonzero(valid)
+        if not len(found):
+            return None
+        k = found[0]
+        return int(tops[k]), int(lefts[k]), int(crop_h[k]), int(crop_w[k])
 
     def apply(self, sample, rng):
         height, width = ops_for(sample["image"]).shape(sample["image"])[:2]

@@ -13,7 +13,8 @@ from gluonx._validate import check_finite
 from ._backend import is_ndarray, opencv, ops_for
 from .pipeline import MASK_IGNORE, SampleError, Transform, host_boxes, with_boxes
 
-__all__ = ["resize_bilinear", "bilinear_formula", "resize_nearest", "Resize", "RandomHorizontalFlip", "RandomVerticalFlip",
+__all__ = ["resize_bilinear", "bilinear_formula", "resize_nearest", "Resize", "RandomHorizontalFlip",
+           "RandomVerticalFlip",
            "RandomRotation", "check_probability", "check_size", "make_canvas"]
 
 
@@ -130,7 +131,10 @@ def make_canvas(ops, shape, fill, dtype):
         return ops.full(shape, float(fill), dtype)
     if fill.shape != (shape[-1],):
         raise SampleError("fill has {} values but the image has {} channels".format(fill.size, shape[-1]))
-    return ops.full(shape, 0, dtype) + ops.constant(fill, dtype)
+    # one filled row copied down the rows: broadcasting a 3-element axis over the whole image is far slower
+    row = np.empty(shape[1:], dtype=dtype)
+    row[...] = fill
+    return ops.repeat_row(row, shape[0])
 
 
 class Resize(Transform):
@@ -215,7 +219,8 @@ def _sample_grid(image, src_x, src_y, fill, nearest):
         image = ops.expand_last(image)
         shape = shape + (1,)
     height, width, channels = shape
-    framed = ops.paste(make_canvas(ops, (height + 2, width + 2, channels), fill, ops.dtype(image)), image, 1, 1)
+    frame = make_canvas(ops, (height + 2, width + 2, channels), fill, ops.dtype(image))
+    framed = ops.paste(frame, image, 1, 1, copy=False)
     flat = ops.reshape(ops.working(framed), ((height + 2) * (width + 2), channels))
     x = ops.clip(src_x + 1, 0, width + 1)
     y = ops.clip(src_y + 1, 0, height + 1)
@@ -231,7 +236,9 @@ def _sample_grid(image, src_x, src_y, fill, nearest):
         def read(yy, xx):
             return ops.take(flat, ops.reshape(yy * (width + 2) + xx, (-1,)), 0)
 
-        out = (read(y0, x0) * (1 - fx) + read(y0, x1) * fx) * (1 - fy) + (read(y1, x0) * (1 - fx) + read(y1, x1) * fx) * fy
+        top = read(y0, x0) * (1 - fx) + read(y0, x1) * fx
+        bottom = read(y1, x0) * (1 - fx) + read(y1, x1) * fx
+        out = top * (1 - fy) + bottom * fy
     out = ops.cast_like(ops.reshape(out, tuple(out_shape) + (channels,)), ops.dtype(image))
     return ops.reshape(out, tuple(out_shape)) if squeeze else out
 

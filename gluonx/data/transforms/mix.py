@@ -37,7 +37,8 @@ class Cutout(Transform):
     def __init__(self, scale=(0.1, 0.4), fill=0, mask_fill=None, p=0.5):
         scale = tuple(check_finite("Cutout scale", v) for v in scale)
         if len(scale) != 2 or not 0 < scale[0] <= scale[1] <= 1:
-            raise SampleError("Cutout scale must be a (low, high) pair with 0 < low <= high <= 1, got {!r}".format(scale))
+            raise SampleError("Cutout scale must be a (low, high) pair with 0 < low <= high <= 1, got {!r}".format(
+                scale))
         self.scale, self.fill, self.mask_fill, self.p = scale, fill, mask_fill, check_probability("Cutout p", p)
 
     def apply(self, sample, rng):
@@ -103,10 +104,10 @@ class MixUp:
         height, width = max(ha, hb), max(wa, wb)
         dtype = ops.dtype(a["image"])
         if lam >= 1.0:
-            mixed = ops.paste(make_canvas(ops, (height, width, ca), 0, dtype), a["image"], 0, 0)
+            mixed = ops.paste(make_canvas(ops, (height, width, ca), 0, dtype), a["image"], 0, 0, copy=False)
         else:
-            canvas_a = ops.paste(make_canvas(ops, (height, width, ca), 0, np.float32), ops.float32(a["image"]), 0, 0)
-            canvas_b = ops.paste(make_canvas(ops, (height, width, ca), 0, np.float32), ops.float32(b["image"]), 0, 0)
+            canvas_a, canvas_b = (ops.paste(make_canvas(ops, (height, width, ca), 0, np.float32), ops.float32(image),
+                                            0, 0, copy=False) for image in (a["image"], b["image"]))
             mixed = ops.cast_like(canvas_a * lam + canvas_b * (1.0 - lam), dtype)
         out = dict(a)
         out["image"], out["mixup_lambda"] = mixed, lam
@@ -114,7 +115,7 @@ class MixUp:
         if dominant.get("mask") is not None:
             mask_ops = ops_for(dominant["mask"])
             canvas = mask_ops.full((height, width), MASK_IGNORE, mask_ops.dtype(dominant["mask"]))
-            out["mask"] = mask_ops.paste(canvas, dominant["mask"], 0, 0)
+            out["mask"] = mask_ops.paste(canvas, dominant["mask"], 0, 0, copy=False)
         boxes_a, boxes_b = host_boxes(a), host_boxes(b)
         if boxes_a is None and boxes_b is None:
             return out
