@@ -29,27 +29,26 @@ def register_gluoncv_models(registry):
     registry.register(
         "gluoncv_ssd", _ZOO + "gluoncv_ssd", book_section="D2L 9.7",
         description="gluoncv's SSD on MobileNet x0.25 (ssd_300_mobilenet0_25_custom, random init): images -> "
-                    "(boxes in input pixels, scores, class_ids) after per-class NMS; no ONNX: the box_nms "
-                    "converter of MXNet suppresses across classes ('onnxruntime vs MXNet' outputs differ)",
-        kwargs={"num_classes": 3, "calibration_size": 64}, inputs=[_images(2, 64)], **common)
+                    "(boxes in input pixels, scores, class_ids) after per-class NMS (ONNX through the plugin's "
+                    "per-class box_nms converter)",
+        kwargs={"num_classes": 3, "calibration_size": 64}, inputs=[_images(2, 64)], onnx=True, **common)
     registry.register(
         "gluoncv_yolo3", _ZOO + "gluoncv_yolo3", book_section="D2L 9.7",
         description="gluoncv's YOLOv3 on MobileNet x0.25 (yolo3_mobilenet0_25_custom, random init): images "
-                    "(sides multiples of 32) -> (boxes in input pixels, scores, class_ids) after per-class NMS; "
-                    "no ONNX: the box_nms converter of MXNet suppresses across classes ('onnxruntime vs MXNet' "
-                    "outputs differ)",
-        kwargs={"num_classes": 3, "calibration_size": 64}, inputs=[_images(2, 64)], **common)
+                    "(sides multiples of 32) -> (boxes in input pixels, scores, class_ids) after per-class NMS "
+                    "(ONNX through the plugin's per-class box_nms converter)",
+        kwargs={"num_classes": 3, "calibration_size": 64}, inputs=[_images(2, 64)], onnx=True, **common)
     registry.register(
         "gluoncv_faster_rcnn", _ZOO + "gluoncv_faster_rcnn", book_section="D2L 9.8.3",
         description="gluoncv's Faster R-CNN on ResNet-18 v1b (RoIAlign, random init): one image -> (boxes in "
                     "input pixels, scores, class_ids) after per-class NMS; fixed batch: gluoncv's Faster R-CNN "
-                    "infers batch 1 only; no ONNX: the box_nms converter of MXNet does not reproduce the op "
-                    "('onnxruntime vs MXNet' outputs differ)",
-        kwargs={"num_classes": 3, "rpn_test_post_nms": 16, "nms_topk": 8}, inputs=[_images(1, 64)],
-        dynamic_batch=False, **common)
+                    "infers batch 1 only",
+        kwargs={"num_classes": 3, "rpn_test_post_nms": 16, "nms_topk": 8, "calibration_size": 64}, inputs=[_images(1, 64)],
+        dynamic_batch=False, onnx=True, **common)
     registry.register(
         "gluoncv_center_net", _ZOO + "gluoncv_center_net", book_section="D2L 9.7",
         description="gluoncv's CenterNet on ResNet-18 v1b with deconvolutions (random init): images -> (boxes "
-                    "in input pixels, scores, class_ids) from heat-map peaks; no ONNX: 'onnxruntime vs MXNet' "
-                    "outputs differ",
-        kwargs={"num_classes": 3, "topk": 20, "calibration_size": 64}, inputs=[_images(2, 64)], **common)
+                    "in input pixels, scores, class_ids) from the top-k heat-map peaks (no NMS); batches of up to "
+                    "256 images (gluoncv's decoder indexes the batch with arange(256))",
+        kwargs={"num_classes": 3, "topk": 20, "calibration_size": 64}, inputs=[_images(2, 64)], onnx=True,
+        **common)

@@ -52,6 +52,40 @@ def _role_initializer(name, current):
     return current
 
 
+def calibration_images(shape, seed=0):
+    """A fixed batch for :meth:`GluonCVDetector.calibrate_batchnorm`: images alternately standard normal
+    (normalized photographs) and uniform in [0, 1) (pixels scaled by 1/255), so a random network stays
+    well scaled on either kind of input."""
+    rng = np.random.RandomState(seed)
+    images = rng.standard_normal(shape).astype("float32")
+    images[1::2] = rng.uniform(0, 1, images[1::2].shape)
+    return images
+
+
+def _collect_batchnorms(block, found):
+    if isinstance(block, mx.gluon.nn.BatchNorm):
+        found.append(block)
+    for child in block._children.values():
+        _collect_batchnorms(child, found)
+
+
+def _set_statistics(layer, inputs):
+    """Forward pre-hook: the layer's running statistics become those of its input (biased variance, as
+    BatchNorm normalizes a training batch)."""
+    data = inputs[0]
+    axis = layer._kwargs.get("axis", 1) % data.ndim
+    axes = tuple(i for i in range(data.ndim) if i != axis)
+    mean = data.mean(axis=axes)
+    shape = [1] * data.ndim
+    shape[axis] = -1
+    variance = ((data - mean.reshape(shape)) ** 2).mean(axis=axes)
+    # A channel that is (nearly) constant on the batch (a ReLU dead on it) would be scaled by up to
+    # 1/sqrt(eps) on any other input: floor its variance at a hundredth of the layer's mean variance.
+    variance = mx.nd.maximum(variance, variance.mean() * 0.01 + 1e-6)
+    layer.running_mean.set_data(mean.astype(layer.running_mean.dtype))
+    layer.running_var.set_data(variance.astype(layer.running_var.dtype))
+
+
 class GluonCVDetector(HybridBlock):
     """A gluoncv detector behind the plugin's detector interface.
 
@@ -68,7 +102,7 @@ class GluonCVDetector(HybridBlock):
         When given, :meth:`initialize` ends with :meth:`calibrate_batchnorm` on a fixed standard-normal batch
         of this shape, so a randomly initialized detector gives scores and boxes of sensible scale (BatchNorm
         at its initial statistics passes activations through unnormalized: they vanish or explode over
-        dozens of layers). Leave it out for networks whose BatchNorm uses global statistics.
+        dozens of layers, saturating scores into ties).
     """
 
     def __init__(self, net, calibration_shape=None, **kwargs):
@@ -87,44 +121,42 @@ class GluonCVDetector(HybridBlock):
             param.init = _role_initializer(name, param.init)
         super().initialize(init, ctx=ctx, verbose=verbose, force_reinit=force_reinit)
         if self.calibration_shape:
-            data = np.random.RandomState(0).standard_normal(self.calibration_shape).astype("float32")
+            data = calibration_images(self.calibration_shape)
             ctx = ctx[0] if isinstance(ctx, (list, tuple)) else ctx
             self.calibrate_batchnorm(mx.nd.array(data, ctx=ctx or mx.current_context()))
 
     def calibrate_batchnorm(self, images):
-        """Set every BatchNorm's running mean and variance to the statistics of ``images`` at that layer.
+        """Set the running mean and variance of every BatchNorm layer to the statistics of its input on
+        ``images``, layer after layer, so the network normalizes as it would in training on that batch.
 
-        One training-mode pass moves a running statistic ``r`` to ``m * r + (1 - m) * b`` (``b``: the batch's
-        statistic, the same in every pass of the same batch since training mode normalizes with it; ``m``:
-        the layer's momentum, which the symbol-built parts of gluoncv's networks do not expose). Two passes,
-        from ``r = 0`` and from ``r = 1``, give ``m`` and ``b`` for every layer at once. Layers that use
-        global statistics (``m = 1``: nothing moves) keep mean 0 and variance 1.
+        MXNet updates running statistics only in the backward pass, and gluoncv's YOLOv3 and Faster R-CNN
+        cannot run a training forward without ground truth, so the statistics are taken by a hook before
+        each Gluon ``BatchNorm`` in one inference pass (run imperatively; a hybridized block is hybridized
+        again with its flags afterwards). BatchNorm inside a symbol-built part (SSD's feature expander) is
+        not a Gluon layer and keeps mean 0 and variance 1.
         """
-        stats = [p for name, p in self.collect_params().items() if name.endswith(_ONES[1:] + _ZEROS[1:])]
-        self.net(images)                                        # completes deferred initialization
-        after = []
-        for start in (0.0, 1.0):
-            for param in stats:
-                param.set_data(mx.nd.full(param.shape, start, ctx=images.context))
-            with mx.autograd.train_mode():
-                self.net(images)
-            after.append([param.data(images.context).asnumpy() for param in stats])
-        for param, low, high in zip(stats, *after):
-            keep = high - low                                   # the momentum m, per element
-            fixed = np.abs(1.0 - keep) < 1e-6
-            batch = np.where(fixed, 0.0, low / np.where(fixed, 1.0, 1.0 - keep))
-            if param.name.endswith(_ONES[1:]):
-                batch = np.where(fixed, 1.0, np.maximum(batch, 1e-6))
-            param.set_data(mx.nd.array(batch, ctx=images.context, dtype=param.dtype))
+        layers = []
+        _collect_batchnorms(self.net, layers)
+        handles = [layer.register_forward_pre_hook(_set_statistics) for layer in layers]
+        active, flags = self._active, dict(getattr(self, "_flags", ()))
+        try:
+            self.hybridize(active=False)
+            self.net(images)
+        finally:
+            for handle in handles:
+                handle.detach()
+            if active:
+                self.hybridize(active=True, **flags)
 
     def hybrid_forward(self, F, x):
         class_ids, scores, boxes = self.net(x)
         return boxes, F.reshape(scores, (0, -1)), F.reshape(class_ids, (0, -1))
 
 
-def _calibration_shape(size):
-    """Two ``size`` x ``size`` images: the batch BatchNorm statistics are calibrated on (None: no calibration)."""
-    return None if not size else (2, 3, int(size), int(size))
+def _calibration_shape(size, batch=8):
+    """``batch`` images of ``size`` x ``size``: what BatchNorm statistics are calibrated on (None: no
+    calibration)."""
+    return None if not size else (batch, 3, int(size), int(size))
 
 
 def gluoncv_ssd(classes=None, num_classes=3, nms_thresh=0.45, nms_topk=400, post_nms=100, calibration_size=128):
@@ -146,11 +178,15 @@ def gluoncv_yolo3(classes=None, num_classes=3, nms_thresh=0.45, nms_topk=400, po
     from gluoncv.model_zoo.yolo.yolo3 import yolo3_mobilenet0_25_custom
     net = yolo3_mobilenet0_25_custom(classes=class_names(classes, num_classes), pretrained_base=False)
     net.set_nms(nms_thresh=nms_thresh, nms_topk=nms_topk, post_nms=post_nms)
+    # The output layers start near zero, as detection heads usually do: box sizes are exp(prediction) x
+    # anchor, so a random head of unit scale gives boxes of millions of pixels and saturated scores.
+    for output in net.yolo_outputs:
+        output.prediction.weight.init = mx.init.Normal(0.01)
     return GluonCVDetector(net, calibration_shape=_calibration_shape(calibration_size))
 
 
 def gluoncv_faster_rcnn(classes=None, num_classes=3, rpn_test_post_nms=300, nms_thresh=0.3, nms_topk=400,
-                        post_nms=100, rpn_channel=256):
+                        post_nms=100, rpn_channel=256, calibration_size=128):
     """gluoncv's ``FasterRCNN`` (D2L 9.8.3) on ResNet-18 v1b, laid out like gluoncv's
     ``faster_rcnn_resnet50_v1b_custom`` (conv1..layer3 as features, layer4 on the RoIAlign-ed regions),
     randomly initialized.
@@ -174,7 +210,7 @@ def gluoncv_faster_rcnn(classes=None, num_classes=3, rpn_test_post_nms=300, nms_
         ratios=(0.5, 1, 2), alloc_size=(128, 128), rpn_nms_thresh=0.7, rpn_test_pre_nms=6000,
         rpn_test_post_nms=rpn_test_post_nms, rpn_min_size=16, num_sample=128, pos_iou_thresh=0.5,
         pos_ratio=0.25, max_num_gt=100)
-    return GluonCVDetector(net)
+    return GluonCVDetector(net, calibration_shape=_calibration_shape(calibration_size, batch=1))
 
 
 def gluoncv_center_net(classes=None, num_classes=3, topk=40, calibration_size=128):
