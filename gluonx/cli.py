@@ -152,7 +152,11 @@ def _find_entry(name, kind=None):
 def run_info(args):
     if args.kind is None and os.path.isfile(os.path.join(args.name, "manifest.json")):
         from .deploy.cli import describe_export  # an export folder: what a deployment sees
-        print("\n".join(describe_export(args.name)))
+        if args.json:
+            from .deploy.manifest import read_manifest
+            print(read_manifest(args.name)[0].to_json(), end="")
+        else:
+            print("\n".join(describe_export(args.name)))
         return 0
     info = _find_entry(args.name, args.kind)
     summary = info.summary()

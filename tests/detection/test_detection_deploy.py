@@ -203,6 +203,8 @@ def test_info_on_the_export_shows_dynamic_axes_and_classes(exported, capsys):
     assert "input  data float32: mxnet (N, 3, 128, 128), onnxruntime (N, 3, 128, 128)" in out
     assert "output boxes float32 (N, 100, 4)" in out and "output class_ids float32 (N, 100)" in out
     assert "classes: 0, 1, 4" in out and "model: tiny_ssd (task detection)" in out
+    code, out, _ = run(capsys, "info", exported, "--json")
+    assert code == 0 and json.loads(out)["class_names"] == CLASSES
 
 
 def test_predict_json_matches_the_detector_run_by_hand(trained_run, exported, picture, capsys):
