@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import gluonx
-from gluonx.testing import check_entry, check_export, check_onnx, conformance_entries
+from gluonx.testing import check_export, check_onnx, conformance_entries
 from gluonx_segmentation.models.fcn import FCN, fcn_resnet18
 
 SMALL = dict(num_classes=4, channels=(8, 8, 16, 16), stem_channels=8)
@@ -61,10 +61,14 @@ def test_exported_symbol_and_onnx_follow_the_input_size_and_match_the_block():
         np.testing.assert_allclose(got[0], want, rtol=1e-4, atol=1e-4)
 
 
-@pytest.mark.parametrize("info", conformance_entries(plugin="segmentation"), ids=lambda info: info.name)
-def test_conformance(info):
-    ran = check_entry(info)
-    assert "hybridize" in ran and "export" in ran and "onnx" in ran
+def test_entries_claim_onnx_and_dynamic_height_and_width():
+    """tests/conformance runs the kit (hybridize, export, ONNX at half and double the example H and W) on
+    every registered entry; the plugin's entries must ask for all of it."""
+    entries = conformance_entries(plugin="segmentation")
+    assert {info.name for info in entries} == {"fcn_resnet18", "bilinear_upsampling"}
+    for info in entries:
+        assert info.onnx and info.export and info.dynamic_batch
+        assert dict(info.inputs[0].dynamic_axes) == {2: "height", 3: "width"}
 
 
 def test_bad_arguments_name_the_block():

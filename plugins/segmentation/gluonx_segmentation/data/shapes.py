@@ -112,7 +112,7 @@ def render_scene(rng, photos, size=64, max_objects=3, radius=(0.18, 0.34), max_o
             continue
         under = image[shape].mean(0)
         colour = np.where(under < 0.5, rng.uniform(0.65, 1.0, 3), rng.uniform(0.0, 0.35, 3))
-        fill = 0.45 * _texture(rng, photos, size) + 0.55 * colour
+        fill = 0.15 * _texture(rng, photos, size) + 0.85 * colour
         image[shape] = fill[shape]
         mask[shape] = kind
     noise = rng.uniform(0, 0.04)
