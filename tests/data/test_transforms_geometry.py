@@ -14,8 +14,9 @@ from PIL import Image
 from scipy import ndimage
 
 from augment_samples import coordinate_sample, extent
-from gluonx.data.transforms import (RandomHorizontalFlip, RandomRotation, RandomVerticalFlip, Resize, resize_bilinear,
-                                    resize_nearest, sample_rng)
+from gluonx.data.transforms import (RandomExpand, RandomHorizontalFlip, RandomIoUCrop, RandomResizedCrop,
+                                    RandomRotation, RandomVerticalFlip, Resize, resize_bilinear, resize_nearest,
+                                    sample_rng)
 from gluonx.data.transforms.geometry import bilinear_formula, rotate_sample
 
 SIZES = [(20, 90), (97, 31), (100, 128), (48, 64), (7, 5)]
@@ -152,3 +153,34 @@ def test_random_rotation_draws_its_angle_from_the_range():
     angle = sample_rng(4, 0, 0)
     angle.uniform()
     np.testing.assert_array_equal(out["image"], rotate_sample(dict(sample), angle.uniform(20, 30))["image"])
+
+
+PAINT = np.array([(255, 0, 0), (0, 255, 0), (0, 0, 255), (255, 255, 0)], dtype=np.float64)
+# bilinear resampling blends the borders; a rotated box's extreme points are sharp corners, which the
+# blend dims below half-way for up to two pixels
+EXACT, RESAMPLED, ROTATED = 0.0, 1.5, 2.5
+
+
+@pytest.mark.parametrize("transform, tolerance", [
+    (RandomHorizontalFlip(p=1.0), EXACT), (RandomVerticalFlip(p=1.0), EXACT), (Resize((45, 110)), RESAMPLED),
+    (RandomRotation((25, 25)), ROTATED), (RandomRotation((-70, -70)), ROTATED),
+    (RandomIoUCrop(min_ious=(0.1,), keep_original=False), EXACT), (RandomExpand(p=1.0), EXACT),
+    (RandomResizedCrop((50, 70), scale=(0.4, 1.0)), RESAMPLED),
+], ids=lambda value: type(value).__name__ if not isinstance(value, float) else str(value))
+def test_boxes_match_the_painted_image_pixels(transform, tolerance):
+    """Box k's region painted in its own colour on black: after the transform, the pixels at least half-way
+    to that colour must span the box (bilinear blends the borders, hence the tolerance where it resamples)."""
+    checked = 0
+    for seed in range(4):
+        sample = coordinate_sample(count=4, seed=seed, min_side=10)
+        image = np.zeros((60, 80, 3), np.uint8)
+        for k, (x0, y0, x1, y1) in enumerate(sample["boxes"].astype(int)):
+            image[y0:y1, x0:x1] = PAINT[k]
+        sample["image"] = image
+        out = transform(sample, sample_rng(seed, 0, 0))
+        for box, label in zip(out["boxes"], out["labels"]):
+            colour = PAINT[int(label[0])]
+            near = np.linalg.norm(out["image"].astype(np.float64) - colour, axis=-1) < np.linalg.norm(colour) / 2
+            np.testing.assert_allclose(box, extent(near, True), atol=tolerance)
+            checked += 1
+    assert checked >= 8

@@ -161,3 +161,11 @@ def test_without_opencv_the_numpy_formulas_give_the_same_images(monkeypatch):
         out = pipeline(sample, T.sample_rng(2, 0, 0))
         assert np.abs(out["image"].astype(int) - expected["image"]).max() <= 1
         np.testing.assert_allclose(out["boxes"], expected["boxes"], rtol=1e-6)
+
+
+@pytest.mark.parametrize("module", ["pipeline", "geometry", "colour", "presets"])
+def test_docstring_examples_run(module):
+    import doctest
+    import importlib
+    result = doctest.testmod(importlib.import_module("gluonx.data.transforms." + module))
+    assert result.attempted > 0 and result.failed == 0

@@ -174,7 +174,11 @@ class ColorJitter(Transform):
             x = ops.working(image)
             for i in order:
                 x = ops.clip(steps[i][3](x, factors[i]), 0.0, top)
-            sample["image"] = ops.cast_like(x, dtype)
+            if is_ndarray(image) and np.issubdtype(dtype, np.integer) and top <= np.iinfo(dtype).max:
+                # x lies in [0, top]: the cast truncates x + 0.5, i.e. rounds half up, in one operator less
+                sample["image"] = (x + 0.5).astype(dtype)
+            else:
+                sample["image"] = ops.cast_like(x, dtype)
             return sample
         x = image.astype(np.float32)  # a private copy, so the NumPy steps can work in place
         for i in order:
