@@ -141,6 +141,21 @@ def test_box_nms_empty_result_and_topk_zero():
     np.testing.assert_array_equal(same[0][0], x)                # topk=0: MXNet returns the input
 
 
+def test_equal_scores_keep_mxnets_order():
+    """MXNet sorts with a stable sort (equal scores stay in index order); so do the converters."""
+    x = np.zeros((2, 30, 6), "float32")
+    x[..., 0] = np.arange(30) % 3
+    x[..., 1] = 0.5
+    x[..., 2:4] = np.arange(30)[:, None] * 0.01
+    x[..., 4:6] = x[..., 2:4] + 0.3
+    for attrs in (GLUONCV, dict(GLUONCV, topk=7), dict(GLUONCV, force_suppress=True)):
+        check_onnx(BoxNMSOp(**attrs), [x], [[x[:1]]], dynamic_axes=[[0, 1]], rtol=0, atol=ATOL)
+    probs = np.full((2, 4, 30), 0.25, "float32")
+    offsets = np.zeros((2, 120), "float32")
+    check_onnx(MultiBoxDetectionOp(nms_threshold=0.5), [probs, offsets, x[:1, :, 2:6]], [[probs[:1], offsets[:1],
+               x[:1, :, 2:6]]], batch_axes=[0, 0, None], rtol=0, atol=ATOL)
+
+
 def multibox_inputs(rng, batch, anchors, classes):
     """Class probabilities ``(B, C+1, A)`` (softmax, distinct), offsets ``(B, A*4)``, clustered anchors."""
     logits = rng.normal(0, 1.5, (batch, classes + 1, anchors))

@@ -10,10 +10,11 @@ Modules (importing this package imports none of them, nor MXNet):
   embedded ``detection_digits`` demo set;
 - :mod:`~gluonx_detection.models` -- the book's TinySSD and :class:`MultiBoxInference` (decoding + NMS);
 - :mod:`~gluonx_detection.task` -- the ``detection`` task (padded labels, anchor targets, multibox loss);
-- :mod:`~gluonx_detection.evaluation` -- mAP of a trained detector on a dataset.
+- :mod:`~gluonx_detection.evaluation` -- mAP of a trained detector on a dataset;
+- :mod:`~gluonx_detection.onnx` -- ONNX converters of ``box_nms`` (per class) and ``MultiBoxDetection``,
+  registered through the ``register_onnx_converters`` hook at the first ONNX conversion.
 
-SSD with a backbone, the R-CNN family, box-aware augmentation and the ONNX export of detectors with per-class
-NMS are not part of this plugin yet.
+SSD with a backbone, the R-CNN family and box-aware augmentation are not part of this plugin yet.
 Documentation: ``docs/detection.md``.
 """
 import importlib

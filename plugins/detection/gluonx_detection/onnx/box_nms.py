@@ -19,8 +19,9 @@ measured against it in ``tests/detection/test_detection_onnx.py``:
 
 Suppression per class runs in one ONNX ``NonMaxSuppression`` with a class axis: the class ids of the
 candidates are numbered with ``Unique``, and each box scores only in its own class's row (every other row
-holds a score below any threshold). No coordinate is shifted, so IoUs are computed exactly as MXNet does.
-Batch and number of boxes stay dynamic.
+holds a score below the threshold). The scores given to it are the candidates' ranks (``K - position``), so
+it visits them in MXNet's order even when scores are equal. No coordinate is shifted, so IoUs are computed
+exactly as MXNet does. Batch and number of boxes stay dynamic.
 """
 import numpy as np
 
@@ -82,7 +83,8 @@ def _nms_boxes(g, candidates, coord_start, in_format):
 
 
 def _class_scores(g, candidates, scores, id_index, per_class):
-    """``(B, C, K)`` scores for ``NonMaxSuppression``: one row per class id present, or one row."""
+    """``(B, C, K)`` scores for ``NonMaxSuppression``: one row per class id present (0 outside the box's own
+    class), or one row."""
     if not per_class:
         return g.op("Reshape", [scores, g.const([0, 1, -1])])
     ids = g.op("Cast", [g.column(candidates, id_index)], to=7)                 # truncated, as MXNet's int cast
@@ -91,8 +93,7 @@ def _class_scores(g, candidates, scores, id_index, per_class):
     classes = g.op("Range", [g.const(np.int64(0)), g.op("Reshape", [g.op("Shape", [unique[0]]), g.const([])]),
                              g.const(np.int64(1))])
     own = g.op("Equal", [g.op("Reshape", [number, g.const([0, 0, 1])]), classes])        # (B, K, C)
-    lowest = g.const(np.float32(FLOAT_LOWEST), "float32")
-    per_row = g.op("Where", [own, g.op("Reshape", [scores, g.const([0, 0, 1])]), lowest])
+    per_row = g.op("Where", [own, g.op("Reshape", [scores, g.const([0, 0, 1])]), g.const(np.float32(0), "float32")])
     return g.op("Transpose", [per_row], perm=[0, 2, 1])
 
 
@@ -128,12 +129,18 @@ def convert_box_nms(node, **kwargs):
     top_scores, order = g.op("TopK", [scores, k], outputs=2, axis=1, largest=1, sorted=1)
     candidates = g.gather_rows(rows, order)                                     # (B, K, W)
 
-    # 3. greedy suppression, per class or across classes
+    # 3. greedy suppression in candidate order (equal scores stay in MXNet's order: onnxruntime's TopK, like
+    #    MXNet's stable sort, keeps them by index), per class or across classes
     per_class = ii >= 0 and not a["force_suppress"]
     boxes = _nms_boxes(g, candidates, cs, a["in_format"])
-    class_scores = _class_scores(g, candidates, top_scores, ii, per_class)
+    position = g.op("Cast", [g.op("Range", [g.const(np.int64(0)), g.op("Reshape", [k, g.const([])]),
+                                            g.const(np.int64(1))])], to=1)            # (K,)
+    is_candidate = g.op("Greater", [top_scores, g.const(np.float32(a["valid_thresh"]), "float32")])
+    rank = g.op("Where", [is_candidate, g.op("Sub", [g.op("Cast", [k], to=1), position]),
+                          g.const(np.float32(0), "float32")])                          # K, K-1, ..., or 0
+    class_scores = _class_scores(g, candidates, rank, ii, per_class)
     selected = g.op("NonMaxSuppression", [boxes, class_scores, k, g.const([a["overlap_thresh"]], "float32"),
-                                          g.const([a["valid_thresh"]], "float32")], center_point_box=0)
+                                          g.const([0.5], "float32")], center_point_box=0)
     batch_and_row = g.op("Gather", [selected, g.const([0, 2])], axis=1)          # (M, 2)
     zeros = g.op("ConstantOfShape", [g.op("Shape", [top_scores])],
                  value=helper.make_tensor("zero", 1, [1], [0.0]))
@@ -142,8 +149,6 @@ def convert_box_nms(node, **kwargs):
     kept = g.op("ScatterND", [zeros, batch_and_row, ones])                      # (B, K): 1 where kept
 
     # 4. kept rows first, still by descending score; the rest -1, padded back to N rows
-    position = g.op("Cast", [g.op("Range", [g.const(np.int64(0)), g.op("Reshape", [k, g.const([])]),
-                                            g.const(np.int64(1))])], to=1)
     dropped = g.op("Sub", [g.const(np.float32(1), "float32"), kept])
     key = g.op("Add", [position, g.op("Mul", [dropped, g.op("Cast", [k], to=1)])])
     sorted_key, placement = g.op("TopK", [key, k], outputs=2, axis=1, largest=0, sorted=1)
