@@ -195,13 +195,15 @@ def test_multibox_detection_onnx_equals_mxnet_at_every_batch_size(case, seed):
         np.testing.assert_array_equal(rows[..., 0], expected[..., 0])
 
 
-def test_tiny_ssd_detector_exports_with_dynamic_batch_and_matches_mxnet(tmp_path):
+@pytest.mark.parametrize("portable", [False, True], ids=["fused", "portable"])
+def test_tiny_ssd_detector_exports_with_dynamic_batch_and_matches_mxnet(tmp_path, portable):
     """The user path: ``gluonx.export`` of a TinySSD wrapped in decoding + per-class NMS + top-k (MXNet's
-    fused MultiBoxDetection), one ONNX file, ``Predictor(backend="onnxruntime")`` at batch 1 and 4."""
+    fused MultiBoxDetection, or the portable decoder + box_nms), one ONNX file,
+    ``Predictor(backend="onnxruntime")`` at batch 1 and 4."""
     mx.random.seed(0)
     net = TinySSD(num_classes=4)
     net.initialize(mx.init.Xavier())
-    detector = MultiBoxInference(net, iou_threshold=0.45, score_threshold=0.05, topk=40)
+    detector = MultiBoxInference(net, iou_threshold=0.45, score_threshold=0.05, topk=40, portable=portable)
     images = np.random.RandomState(0).uniform(0, 1, (4, 3, 64, 64)).astype("float32")
     result = gluonx.export(detector, str(tmp_path / "det"), [images[:2]], output_names=["boxes", "scores",
                                                                                         "class_ids"])
