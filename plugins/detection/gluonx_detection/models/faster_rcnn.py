@@ -261,6 +261,16 @@ class FasterRCNN(HybridBlock):
         class_ids = F.where(scores > -0.5, class_ids, F.ones_like(class_ids) * -1)
         return F.slice_axis(kept, axis=-1, begin=2, end=6), scores, class_ids
 
+    def export_options(self):
+        """What ``gluonx export`` records for this net (it returns detections already, so it is exported as
+        it is): outputs named ``boxes`` (corners normalized to [0, 1] of the input), ``scores`` and
+        ``class_ids``; pictures letterboxed to the input size, as for the detection task's exports."""
+        return {"output_names": ["boxes", "scores", "class_ids"],
+                "postprocessing": {"outputs": {
+                    "boxes": {"kind": "boxes", "format": "corner", "normalized": True},
+                    "scores": {"kind": "scores"}, "class_ids": {"kind": "class_ids"}}},
+                "preprocessing": {"resize": "letterbox"}}
+
     def hybrid_forward(self, F, x):
         features = self.backbone(x)
         anchors, logits, offsets = self.rpn(features)
