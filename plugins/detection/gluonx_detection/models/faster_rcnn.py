@@ -217,7 +217,8 @@ class FasterRCNN(HybridBlock):
     def __init__(self, num_classes=1, layers=(2, 2, 2, 2), channels=(16, 32, 64, 128), stem_channels=16,
                  rpn_channels=64, anchor_sizes=RPN_SIZES, anchor_ratios=RPN_RATIOS, num_proposals=32,
                  num_train_proposals=64, rpn_iou_threshold=0.7, pooled_size=4, hidden=128, sample_ratio=2,
-                 pooling="align", iou_threshold=0.5, score_threshold=0.05, topk=20, variances=DEFAULT_VARIANCES, **kwargs):
+                 pooling="align", iou_threshold=0.5, score_threshold=0.05, topk=20, variances=DEFAULT_VARIANCES,
+                 **kwargs):
         super().__init__(**kwargs)
         self.num_classes = _positive_int("num_classes", num_classes)
         self.topk = _positive_int("topk", topk)
