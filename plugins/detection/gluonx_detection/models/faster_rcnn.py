@@ -89,6 +89,8 @@ class ProposalLayer(HybridBlock):
         Proposals kept per image.
     iou_threshold : float
         NMS threshold (Faster R-CNN's 0.7).
+    variances : (float, float, float, float)
+        Offset divisors of the encoding.
     """
 
     def __init__(self, num_proposals=32, iou_threshold=0.7, variances=DEFAULT_VARIANCES, **kwargs):
@@ -200,6 +202,8 @@ class FasterRCNN(HybridBlock):
         Detections below this class probability are dropped.
     topk : int
         Detections per image (at most ``num_proposals * num_classes``).
+    variances : (float, float, float, float)
+        Offset divisors of the RPN's and the head's box encoding (the plugin's defaults).
 
     Examples
     --------
