@@ -103,18 +103,20 @@ def _positive_share(trainer, data):
 
 
 def test_ssd_resnet18_learns_detection_digits_through_the_trainer():
-    # calibrated (2-core CPU, about 15 s): 128 scenes of 64x64, 4 epochs of batch 16, Adam 0.005
+    # calibrated (2-core CPU, about 12 s): 96 scenes of 64x64, 4 epochs of batch 16, Adam 0.005
     assert gluonx.get_model_info("ssd_resnet18").task == "detection"
-    train = DigitsDetection(train=True, num_images=128, image_size=64)
+    train = DigitsDetection(train=True, num_images=96, image_size=64)
     test = DigitsDetection(train=False, num_images=64, image_size=64)
     net = gluonx.get_model("ssd_resnet18", num_classes=3)
     trainer = gluonx.Trainer(net, optimizer="adam", optimizer_params={"learning_rate": 0.005, "wd": 5e-4},
                              task="detection", seed=0)
     before = trainer.evaluate(test, batch_size=32)
     share = _positive_share(trainer, test)
-    epochs = trainer.fit(train, epochs=4, batch_size=16, val_data=test)
+    epochs = trainer.fit(train, epochs=4, batch_size=16)
+    after = trainer.evaluate(test, batch_size=32)
     assert epochs[-1]["loss"] < 0.6 * epochs[0]["loss"]
     assert epochs[-1]["box_mae"] < 0.8 * epochs[0]["box_mae"]
     # untrained, it errs on most anchors; trained, it does as well as "all background" (within 3 %)
     assert before["val_class_error"] > 0.3
-    assert epochs[-1]["val_class_error"] < 1.03 * share < 0.1
+    assert after["val_class_error"] < 1.03 * share < 0.1
+    assert after["val_loss"] < 0.75 * before["val_loss"]    # measured: 0.59x

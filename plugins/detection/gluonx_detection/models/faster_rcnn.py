@@ -89,6 +89,8 @@ class ProposalLayer(HybridBlock):
         Proposals kept per image.
     iou_threshold : float
         NMS threshold (Faster R-CNN's 0.7).
+    variances : (float, float, float, float)
+        Offset divisors of the encoding.
     """
 
     def __init__(self, num_proposals=32, iou_threshold=0.7, variances=DEFAULT_VARIANCES, **kwargs):
@@ -200,6 +202,8 @@ class FasterRCNN(HybridBlock):
         Detections below this class probability are dropped.
     topk : int
         Detections per image (at most ``num_proposals * num_classes``).
+    variances : (float, float, float, float)
+        Offset divisors of the RPN's and the head's box encoding (the plugin's defaults).
 
     Examples
     --------
@@ -217,7 +221,8 @@ class FasterRCNN(HybridBlock):
     def __init__(self, num_classes=1, layers=(2, 2, 2, 2), channels=(16, 32, 64, 128), stem_channels=16,
                  rpn_channels=64, anchor_sizes=RPN_SIZES, anchor_ratios=RPN_RATIOS, num_proposals=32,
                  num_train_proposals=64, rpn_iou_threshold=0.7, pooled_size=4, hidden=128, sample_ratio=2,
-                 pooling="align", iou_threshold=0.5, score_threshold=0.05, topk=20, variances=DEFAULT_VARIANCES, **kwargs):
+                 pooling="align", iou_threshold=0.5, score_threshold=0.05, topk=20, variances=DEFAULT_VARIANCES,
+                 **kwargs):
         super().__init__(**kwargs)
         self.num_classes = _positive_int("num_classes", num_classes)
         self.topk = _positive_int("topk", topk)
@@ -260,6 +265,16 @@ class FasterRCNN(HybridBlock):
         class_ids = F.reshape(F.slice_axis(kept, axis=-1, begin=0, end=1), (0, -1))
         class_ids = F.where(scores > -0.5, class_ids, F.ones_like(class_ids) * -1)
         return F.slice_axis(kept, axis=-1, begin=2, end=6), scores, class_ids
+
+    def export_options(self):
+        """What ``gluonx export`` records for this net (it returns detections already, so it is exported as
+        it is): outputs named ``boxes`` (corners normalized to [0, 1] of the input), ``scores`` and
+        ``class_ids``; pictures letterboxed to the input size, as for the detection task's exports."""
+        return {"output_names": ["boxes", "scores", "class_ids"],
+                "postprocessing": {"outputs": {
+                    "boxes": {"kind": "boxes", "format": "corner", "normalized": True},
+                    "scores": {"kind": "scores"}, "class_ids": {"kind": "class_ids"}}},
+                "preprocessing": {"resize": "letterbox"}}
 
     def hybrid_forward(self, F, x):
         features = self.backbone(x)

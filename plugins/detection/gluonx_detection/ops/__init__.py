@@ -12,3 +12,8 @@ __all__ = ["AnchorGenerator", "anchor_half_extents", "multibox_prior", "AnchorAs
            "box_corner_to_center", "DEFAULT_VARIANCES", "BoxDecoder", "BoxEncoder", "decode_boxes",
            "encode_boxes", "BoxIoU", "batch_box_iou", "box_iou", "BoxNMS", "MultiBoxDetector", "box_nms",
            "multibox_detection", "TopKDetections", "top_k_detections"]
+
+# region of interest pooling (D2L 9.8)
+from .roi import RoIAlign, RoIPooling, roi_align, roi_pooling  # noqa: E402
+
+__all__ += ["RoIAlign", "RoIPooling", "roi_align", "roi_pooling"]
