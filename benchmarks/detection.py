@@ -5,9 +5,10 @@ detection run MXNet's fused op by default and are also timed with ``portable=Tru
 timed against MXNet's native operator where one exists and against the book's code (D2L 9.3-9.4) in two forms: as
 the MXNet edition writes it with ``mxnet.np`` (``tests/detection/detection_book_mxnp.py``) and ported to plain
 NumPy (the tests' reference, ``tests/detection/detection_book.py``), at about 1,000 and 10,000 boxes. Every call
-ends with ``mx.nd.waitall()``. Contenders are interleaved in a new random order each round so that load from other
-processes hits them alike; the table shows medians of process-CPU and wall time per call and the ratios
-``other / gluonx`` (above 1: gluonx is faster). The book's NMS-based functions are slow at 10k boxes: the NumPy
+ends with ``mx.nd.waitall()``; a call shorter than 5 ms is repeated in a loop timed as one sample (as timeit
+does). Contenders are interleaved in a new random order each round so that load from other processes hits them
+alike; the table shows medians of process-CPU and wall time per call and the ratios ``other / gluonx`` (above 1:
+gluonx is faster). The book's NMS-based functions are slow at 10k boxes: the NumPy
 port's run at most ``--slow-repeats`` times there, the ``mxnet.np`` ones (minutes per call) not at all. Workloads:
 
 - floor: a hybridized block with one element-wise operator on the N boxes (the least any MXNet block costs per
@@ -206,21 +207,29 @@ SKIP = {"nms (class-agnostic) @ 10k": ("book_mxnp",), "decode + nms (detection) 
         "decode + nms portable @ 10k": ("book_mxnp",)}
 
 
-def measure(contenders, repeats, slow=(), slow_repeats=3):
-    for fn in contenders.values():  # warm-up: graph building and first allocation
+def measure(contenders, repeats, slow=(), slow_repeats=3, target=5e-3):
+    """Medians per call; calls shorter than ``target`` seconds are repeated in a loop timed as one sample, so that
+    the timers' own cost (microseconds) and the first, cache-cold call of a sample do not dominate fast calls."""
+    inner = {}
+    for name, fn in contenders.items():  # warm-up (graph building, first allocation), then one timed call
         fn()
+        start = time.perf_counter()
+        fn()
+        inner[name] = max(1, min(1000, int(target / max(time.perf_counter() - start, 1e-7))))
     wall = {name: [] for name in contenders}
     cpu = {name: [] for name in contenders}
     for round_index in range(repeats):
         order = [name for name in contenders if name not in slow or round_index < slow_repeats]
         random.shuffle(order)
         for name in order:
+            fn, count = contenders[name], inner[name]
             start_wall, start_cpu = time.perf_counter(), time.process_time()
-            contenders[name]()
-            wall[name].append(time.perf_counter() - start_wall)
-            cpu[name].append(time.process_time() - start_cpu)
+            for _ in range(count):
+                fn()
+            wall[name].append((time.perf_counter() - start_wall) / count)
+            cpu[name].append((time.process_time() - start_cpu) / count)
     return {name: {"wall": statistics.median(wall[name]), "cpu": statistics.median(cpu[name]),
-                   "calls": len(wall[name])} for name in contenders}
+                   "calls": len(wall[name]) * inner[name], "calls_per_sample": inner[name]} for name in contenders}
 
 
 def _ms(result, name, key="cpu"):
