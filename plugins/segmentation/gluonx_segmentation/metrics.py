@@ -93,6 +93,8 @@ class ConfusionMetric(DeviceMetric):
         How classes that occur nowhere count in the mean IoU (see the module's notes).
     """
 
+    _last = None
+
     def __init__(self, num_classes=None, absent="skip", name=None):
         if num_classes is not None and (isinstance(num_classes, bool) or int(num_classes) != num_classes
                                         or num_classes < 1):
@@ -109,12 +111,19 @@ class ConfusionMetric(DeviceMetric):
         for label, output in zip(labels, outputs):
             if isinstance(output, (tuple, list)):
                 output = output[0]
-            classes = self.num_classes or output.shape[1]
-            predicted = mx.nd.argmax(output, axis=1)
-            matrix = confusion_matrix(label, predicted, classes).astype("float64")
+            matrix = self._batch_matrix(label, output, self.num_classes or output.shape[1])
             key = matrix.context
             self._sums[key] = matrix if key not in self._sums else self._sums[key] + matrix
             self._count += 1  # batches; the pixel count is read from the matrix
+
+    def _batch_matrix(self, label, output, classes):
+        # the task's two metrics see the same arrays: the second reuses the first's matrix
+        last = ConfusionMetric._last
+        if last is not None and last[0] is label and last[1] is output and last[2] == classes:
+            return last[3]
+        matrix = confusion_matrix(label, mx.nd.argmax(output, axis=1), classes).astype("float64")
+        ConfusionMetric._last = (label, output, classes, matrix)
+        return matrix
 
     def matrix(self):
         """The accumulated ``(C, C)`` confusion matrix as NumPy (blocks: the ``"metric"`` sync point), or None
