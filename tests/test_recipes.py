@@ -58,7 +58,8 @@ def test_recipe_model_builds_with_its_arguments_and_runs_on_the_dataset_shape(na
         task = gluonx.get_task(gluonx.get_model_info(info.model).task)
         images = next(iter(task.make_source(dataset, 2, shuffle=False).batches(0)))[0]
         out = net(mx.nd.array(images, dtype="float32") / 255)
-        assert len(out) and all(o.shape[0] in (1, 2) for o in out)
+        outs = out if isinstance(out, (list, tuple)) else [out]  # detection: a tuple; segmentation: (B, C, H, W)
+        assert len(outs) and all(o.shape[0] in (1, 2) for o in outs)
 
 
 # -- registration --------------------------------------------------------------------------------------------

@@ -199,3 +199,14 @@ def test_colorize_draws_voc_colours_and_overlays():
     overlay = colorize(mask, image, alpha=0.5)
     np.testing.assert_array_equal(overlay[0, 0], [100, 100, 100])
     np.testing.assert_array_equal(overlay[0, 1], [114, 50, 50])
+
+
+def test_an_undecodable_voc_image_names_the_file(tmp_path):
+    from gluonx.data.images import DataFileError
+    root = str(tmp_path)
+    written = write_voc(root)
+    path = os.path.join(root, "JPEGImages", sorted(written)[0] + ".jpg")
+    with open(path, "wb") as handle:
+        handle.write(b"not a jpeg")
+    with pytest.raises(DataFileError, match="^" + path + ": cannot decode the image"):
+        VOCSegmentation(root)[0]

@@ -2,7 +2,7 @@
 
 Every pixel whose label is in ``[0, num_classes)`` counts; the ignore label (255, Pascal VOC's object
 borders) and any other value outside that range are skipped. The confusion matrix ``M[true, predicted]``
-is a ``(C, C)`` float64 NDArray per device, summed batch after batch; it is read once, when the value is
+is a ``(C, C)`` float64 NDArray per device (a histogram of ``label * C + prediction`` per batch), summed batch after batch; it is read once, when the value is
 asked for (a named sync point, as every :class:`~gluonx.train.metrics.DeviceMetric`).
 
 - pixel accuracy = ``trace(M) / sum(M)``;
@@ -28,7 +28,7 @@ IGNORE_LABEL = 255
 
 
 def confusion_matrix(labels, predictions, num_classes):
-    """``(C, C)`` float32 NDArray ``M[true, predicted]`` of one batch, on the arrays' device; never blocks.
+    """``(C, C)`` integer NDArray ``M[true, predicted]`` of one batch, on the arrays' device; never blocks.
 
     Parameters
     ----------
@@ -41,15 +41,17 @@ def confusion_matrix(labels, predictions, num_classes):
 
     Notes
     -----
-    The counts are a product of one-hot matrices (``(P, C)^T (P, C)``), exact in float32 below 2**24 pixels
-    per batch and device.
+    One fixed-size histogram of ``label * C + prediction`` over the labelled pixels (``mx.nd.histogram``, whose
+    output shape does not depend on the data, so nothing waits); ids are exact in float32 up to ``C = 4096``.
     """
     labels = labels.reshape((-1,)).astype("float32", copy=False)
     predictions = predictions.reshape((-1,)).astype("float32", copy=False)
-    # one_hot leaves rows of out-of-range ids (255, negatives) all zero: those pixels drop out
-    truth = mx.nd.one_hot(labels, depth=num_classes)
-    guess = mx.nd.one_hot(predictions, depth=num_classes)
-    return mx.nd.dot(truth, guess, transpose_a=True)
+    cells = num_classes * num_classes
+    valid = (labels >= 0) * (labels < num_classes)
+    # the half-pixel shift keeps each integer cell id inside its own bin whatever the rounding of the binning
+    index = mx.nd.where(valid, labels * num_classes + predictions + 0.5, -mx.nd.ones_like(labels))
+    counts, _ = mx.nd.histogram(index, bins=cells, range=(0, cells))
+    return counts.reshape((num_classes, num_classes))
 
 
 def scores_from_confusion(matrix, absent="skip"):
@@ -91,6 +93,8 @@ class ConfusionMetric(DeviceMetric):
         How classes that occur nowhere count in the mean IoU (see the module's notes).
     """
 
+    _last = None
+
     def __init__(self, num_classes=None, absent="skip", name=None):
         if num_classes is not None and (isinstance(num_classes, bool) or int(num_classes) != num_classes
                                         or num_classes < 1):
@@ -107,12 +111,19 @@ class ConfusionMetric(DeviceMetric):
         for label, output in zip(labels, outputs):
             if isinstance(output, (tuple, list)):
                 output = output[0]
-            classes = self.num_classes or output.shape[1]
-            predicted = mx.nd.argmax(output, axis=1)
-            matrix = confusion_matrix(label, predicted, classes).astype("float64")
+            matrix = self._batch_matrix(label, output, self.num_classes or output.shape[1])
             key = matrix.context
             self._sums[key] = matrix if key not in self._sums else self._sums[key] + matrix
             self._count += 1  # batches; the pixel count is read from the matrix
+
+    def _batch_matrix(self, label, output, classes):
+        # the task's two metrics see the same arrays: the second reuses the first's matrix
+        last = ConfusionMetric._last
+        if last is not None and last[0] is label and last[1] is output and last[2] == classes:
+            return last[3]
+        matrix = confusion_matrix(label, mx.nd.argmax(output, axis=1), classes).astype("float64")
+        ConfusionMetric._last = (label, output, classes, matrix)
+        return matrix
 
     def matrix(self):
         """The accumulated ``(C, C)`` confusion matrix as NumPy (blocks: the ``"metric"`` sync point), or None

@@ -74,7 +74,7 @@ def register_recipes(registry):
     """The book's FCN on the embedded scenes (D2L 9.10's training, adapted: see docs/segmentation.md)."""
     registry.register(
         "fcn_resnet18-segmentation_shapes", model="fcn_resnet18", dataset="segmentation_shapes", optimizer="adam",
-        lr=0.003, wd=1e-4, lr_schedule="cosine", epochs=10, batch_size=16, threads=2, book_section="D2L 9.10",
+        lr=0.003, wd=1e-4, lr_schedule="cosine", epochs=10, batch_size=16, threads=1, book_section="D2L 9.10",
         model_args={"stem": "small", "channels": (16, 32, 64, 128), "stem_channels": 16},
         description="the book's FCN with ResNet-18's layout at a quarter of its widths and d2lzh's 3x3 stem "
                     "(stride 8: 64x64 scenes give an 8x8 map), Adam 0.003 with a cosine schedule instead of the "

@@ -97,8 +97,8 @@ class PixelSoftmaxCELoss(gluon.HybridBlock):
 
     ``forward(scores (B, C, H, W), labels (B, H, W)) -> (B,)``. Pixels labelled ``ignore_label`` (or a
     negative value) contribute nothing; an image without a labelled pixel has loss 0. Labels must otherwise
-    be in ``[0, C)`` (the loaders check masks). The book
-    averages over all pixels (``SoftmaxCrossEntropyLoss(axis=1)``); with no ignored pixel both agree.
+    be in ``[0, C)`` (the loaders check masks). The book averages over all pixels
+    (``SoftmaxCrossEntropyLoss(axis=1)``); with no ignored pixel both agree.
     """
 
     def __init__(self, ignore_label=IGNORE_LABEL, **kwargs):

@@ -1,38 +1,21 @@
-"""The one error type of the segmentation loaders, and the readers that raise it.
+"""The error type of the segmentation loaders and the mask reader; images are read by the core's
+:func:`gluonx.data.images.read_image` (its :class:`~gluonx.data.images.DataFileError` is this error's base).
 
-Images and masks are decoded with Pillow. A mask is a PNG of class ids: a palette PNG (mode ``P``, Pascal
+Masks are decoded with Pillow. A mask is a PNG of class ids: a palette PNG (mode ``P``, Pascal
 VOC's, whose pixel values are the palette indices) or a grayscale one (mode ``L``); each pixel is a class id
 in ``[0, num_classes)`` or 255 (not scored).
 """
-import os
-
 import numpy as np
+
+from gluonx.data.images import DataFileError, read_image, require_file
 
 __all__ = ["SegmentationDataError", "require_file", "read_image", "read_mask"]
 
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
-class SegmentationDataError(ValueError):
+class SegmentationDataError(DataFileError):
     """A segmentation file is malformed; the one-line message starts with the file's path."""
-
-
-def require_file(path, what):
-    """Raise :class:`FileNotFoundError` naming ``path`` (described as ``what``) unless it is a file."""
-    if not os.path.isfile(path):
-        raise FileNotFoundError("{}: {} not found".format(path, what))
-    return path
-
-
-def read_image(path):
-    """``(H, W, 3)`` uint8 RGB array of an image file; a missing or undecodable file names the path."""
-    require_file(path, "image")
-    from PIL import Image, UnidentifiedImageError
-    try:
-        with Image.open(path) as image:
-            return np.asarray(image.convert("RGB"))
-    except (UnidentifiedImageError, OSError) as err:
-        raise SegmentationDataError("{}: cannot decode the image ({})".format(path, err)) from None
 
 
 def read_mask(path, num_classes, size=None, ignore_label=255):
