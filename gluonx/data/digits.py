@@ -7,24 +7,7 @@ train/test split.
 import numpy as np
 
 from .arrays import ArrayDataset
-
-
-def _resize_bilinear(images, size):
-    """Bilinear resize of ``(N, H, W)`` float images to ``(N, size, size)`` (align-corners grid)."""
-    n, height, width = images.shape
-    if (height, width) == (size, size):
-        return images
-    rows = np.linspace(0, height - 1, size)
-    cols = np.linspace(0, width - 1, size)
-    r0 = np.floor(rows).astype(int)
-    c0 = np.floor(cols).astype(int)
-    r1 = np.minimum(r0 + 1, height - 1)
-    c1 = np.minimum(c0 + 1, width - 1)
-    fr = (rows - r0)[None, :, None]
-    fc = (cols - c0)[None, None, :]
-    top = images[:, r0][:, :, c0] * (1 - fc) + images[:, r0][:, :, c1] * fc
-    bottom = images[:, r1][:, :, c0] * (1 - fc) + images[:, r1][:, :, c1] * fc
-    return top * (1 - fr) + bottom * fr
+from .transforms.geometry import resize_bilinear
 
 
 def digits_split(test_fraction=0.25, seed=0):
@@ -64,6 +47,7 @@ class Digits(ArrayDataset):
         digits = load_digits()
         train_idx, test_idx = digits_split(seed=split_seed)
         index = train_idx if train else test_idx
-        images = _resize_bilinear(digits.images[index].astype(np.float64) / 16.0, image_size)
+        images = digits.images[index].astype(np.float64).transpose(1, 2, 0) / 16.0
+        images = resize_bilinear(images, (image_size, image_size), align_corners=True).transpose(2, 0, 1)
         images = np.clip(np.round(images * 255), 0, 255).astype(np.uint8)
         super().__init__(images[:, None, :, :], digits.target[index].astype(np.int32))

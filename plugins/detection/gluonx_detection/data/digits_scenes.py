@@ -10,7 +10,8 @@ splits draw from disjoint digit images (the fixed stratified split of :mod:`gluo
 import numpy as np
 from mxnet.gluon.data import Dataset
 
-from gluonx.data.digits import _resize_bilinear, digits_split
+from gluonx.data.digits import digits_split
+from gluonx.data.transforms.geometry import resize_bilinear
 
 __all__ = ["DigitsDetection", "render_scene"]
 
@@ -109,7 +110,8 @@ def render_scene(rng, digit_images, digit_labels, classes, size=128, max_objects
 
 def _resize_rect(image, height, width):
     """Bilinear resize of one 2-D image to ``(height, width)``."""
-    square = _resize_bilinear(image[None], max(height, width))[0]
+    side = max(height, width)
+    square = resize_bilinear(image, (side, side), align_corners=True)
     rows = np.linspace(0, square.shape[0] - 1, height).round().astype(int)
     cols = np.linspace(0, square.shape[1] - 1, width).round().astype(int)
     return square[rows][:, cols]

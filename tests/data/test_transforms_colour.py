@@ -1,0 +1,97 @@
+"""ColorJitter against PIL's ImageEnhance (brightness, contrast, saturation) and OpenCV's HSV (hue).
+
+Tolerances: PIL rounds to uint8 after computing grey (and rounds the mean grey level), so uint8 results
+may differ by one grey level; OpenCV's float HSV conversion is exact up to float32 rounding (1e-4 on [0, 1]).
+"""
+import cv2
+import mxnet as mx
+import numpy as np
+import pytest
+from PIL import Image, ImageEnhance
+
+from gluonx.data.transforms import ColorJitter, SampleError, sample_rng
+from gluonx.data.transforms.colour import hue_formula
+
+
+def _photo(seed=0, height=40, width=50):
+    rng = np.random.RandomState(seed)
+    rows, cols = np.mgrid[0:height, 0:width]
+    base = np.stack([cols * 5, rows * 6, 255 - cols * 3], -1) + rng.randint(-40, 40, (height, width, 3))
+    return np.clip(base, 0, 255).astype(np.uint8)
+
+
+@pytest.mark.parametrize("factor", [0.3, 0.8, 1.4, 2.5])
+@pytest.mark.parametrize("name, enhancer", [("brightness", ImageEnhance.Brightness),
+                                            ("contrast", ImageEnhance.Contrast),
+                                            ("saturation", ImageEnhance.Color)])
+def test_enhancements_match_pil(name, enhancer, factor):
+    image = _photo()
+    out = ColorJitter(**{name: (factor, factor)})({"image": image}, sample_rng(0, 0, 0))["image"]
+    reference = np.asarray(enhancer(Image.fromarray(image)).enhance(factor))
+    assert out.dtype == np.uint8
+    assert np.abs(out.astype(int) - reference).max() <= 1
+
+
+@pytest.mark.parametrize("shift", [-0.5, -0.2, 0.05, 0.33])
+def test_hue_matches_opencv_hsv(shift):
+    image = _photo(1)
+    floats = image.astype(np.float32) / 255
+    hsv = cv2.cvtColor(floats, cv2.COLOR_RGB2HSV)
+    hsv[..., 0] = np.mod(hsv[..., 0] + 360 * shift, 360)
+    reference = cv2.cvtColor(hsv, cv2.COLOR_HSV2RGB)
+    jitter = ColorJitter(hue=(shift, shift))
+    # float32 NumPy images use OpenCV's conversion itself; the closed form serves NDArrays and float64
+    np.testing.assert_allclose(jitter({"image": floats}, sample_rng(0, 0, 0))["image"], reference, atol=1e-4)
+    np.testing.assert_allclose(hue_formula(floats.astype(np.float64), shift), reference, atol=1e-4)
+    np.testing.assert_allclose(hue_formula(mx.nd.array(floats), shift).asnumpy(), reference, atol=1e-4)
+    out = jitter({"image": image}, sample_rng(0, 0, 0))["image"]
+    assert np.abs(out.astype(int) - np.floor(reference * 255 + 0.5)).max() <= 1
+
+
+def test_hue_keeps_grey_pixels_and_a_full_turn_is_identity():
+    image = _photo(2)
+    image[:5] = 77
+    floats = image.astype(np.float32) / 255
+    out = ColorJitter(hue=(0.5, 0.5))({"image": floats}, sample_rng(0, 0, 0))["image"]
+    np.testing.assert_allclose(out[:5], floats[:5], atol=1e-6)
+    there = ColorJitter(hue=(0.3, 0.3))({"image": floats}, sample_rng(0, 0, 0))["image"]
+    back = ColorJitter(hue=(-0.3, -0.3))({"image": there}, sample_rng(0, 0, 0))["image"]
+    np.testing.assert_allclose(back, floats, atol=1e-5)
+
+
+def test_float_images_are_clipped_to_max_value():
+    floats = _photo().astype(np.float32) / 255
+    out = ColorJitter(brightness=(3.0, 3.0))({"image": floats}, sample_rng(0, 0, 0))["image"]
+    np.testing.assert_allclose(out, np.minimum(floats * 3, 1.0), rtol=1e-6)
+    out = ColorJitter(brightness=(3.0, 3.0), max_value=255)({"image": floats * 255}, sample_rng(0, 0, 0))["image"]
+    np.testing.assert_allclose(out, np.minimum(floats * 255 * 3, 255), rtol=1e-5)
+
+
+def test_factors_are_drawn_in_range_and_order_varies():
+    image = _photo() // 2  # dark enough that 1.4x never clips
+    jitter = ColorJitter(brightness=0.4)
+    means = [jitter({"image": image}, sample_rng(0, 0, i))["image"].mean() / image.mean() for i in range(200)]
+    assert 0.6 - 0.02 < min(means) < 0.7 and 1.3 < max(means) < 1.4 + 0.02
+    both = ColorJitter(brightness=(2.0, 2.0), contrast=(0.0, 0.0))
+    bright = _photo()
+    results = {both({"image": bright}, sample_rng(0, 0, i))["image"].tobytes() for i in range(20)}
+    # both give a flat grey, which differs with the order because doubling first clips the bright pixels
+    assert len(results) == 2
+
+
+def test_boxes_and_mask_are_untouched():
+    sample = {"image": _photo(), "boxes": np.array([[1.0, 2.0, 10.0, 12.0]]), "mask": np.ones((40, 50), np.uint8)}
+    out = ColorJitter(0.4, 0.4, 0.4, 0.1)(sample, sample_rng(0, 0, 0))
+    assert out["boxes"] is sample["boxes"] and out["mask"] is sample["mask"]
+
+
+@pytest.mark.parametrize("kwargs, match", [({"hue": 0.7}, "hue must lie in"), ({"brightness": -1}, "non-negative"),
+                                           ({"contrast": (2, 1)}, "pair"), ({"saturation": float("nan")}, "finite")])
+def test_bad_ranges_are_explained(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        ColorJitter(**kwargs)
+
+
+def test_saturation_of_a_grey_image_is_explained():
+    with pytest.raises(SampleError, match="need an RGB image, got 1 channels"):
+        ColorJitter(saturation=0.5)({"image": np.zeros((4, 4, 1), np.uint8)}, sample_rng(0, 0, 0))
