@@ -50,36 +50,37 @@ def collate_detection(samples, max_objects):
 def augment_sample(transform, sample, rng):
     """Apply a joint transform of ``gluonx.data.transforms`` (``transform(sample_dict, rng)``) to one
     ``(image (H, W, 3), label (N, 6) pixels)`` sample; boxes the transform drops take their label rows along."""
-    image, label = sample
-    label = np.asarray(label, dtype=np.float32).reshape(-1, 6)
-    out = transform({"image": np.asarray(image), "boxes": label[:, 1:5], "labels": label[:, [0, 5]]}, rng)
-    boxes = np.asarray(out["boxes"], dtype=np.float32).reshape(-1, 4)
-    rows = np.asarray(out["labels"], dtype=np.float32).reshape(-1, 2)
-    image = np.asarray(out["image"])
+    from gluonx.data.transforms import detection_to_sample, sample_to_detection
+    image, label = sample_to_detection(transform(detection_to_sample(*sample), rng))
+    image = np.asarray(image)
     if image.dtype != np.uint8:
         image = np.clip(np.round(image), 0, 255).astype(np.uint8)
-    return image, np.concatenate([rows[:, :1], boxes, rows[:, 1:]], axis=1)
+    return image, np.asarray(label, dtype=np.float32).reshape(-1, 6)
 
 
-def build_augmentation(augment):
+def build_augmentation(augment, image_size=None):
     """The per-sample transform of an ``augment`` option: None/False/{} (none), a callable
     ``transform(sample, rng)``, True (the ``detection_augmentation`` preset) or a dict of the preset's
-    keyword arguments (what a recipe's ``augmentation`` field holds)."""
+    keyword arguments (what a recipe's ``augmentation`` field holds). The preset's ``size`` defaults to
+    ``image_size`` (the dataset's), so augmented samples batch with the others."""
     if augment is None or augment is False or (isinstance(augment, dict) and not augment):
         return None
     if callable(augment):
         return augment
-    from gluonx.data import transforms
-    if augment is True:
-        return transforms.detection_augmentation()
-    if isinstance(augment, dict):
-        try:
-            return transforms.detection_augmentation(**augment)
-        except TypeError as err:
-            raise ValueError("augmentation {}: not arguments of detection_augmentation ({})".format(
-                augment, err)) from None
-    raise ValueError("augment must be None, True, a dict of detection_augmentation arguments or a transform "
-                     "callable(sample, rng), got {!r}".format(augment))
+    if augment is not True and not isinstance(augment, dict):
+        raise ValueError("augment must be None, True, a dict of detection_augmentation arguments or a transform "
+                         "callable(sample, rng), got {!r}".format(augment))
+    from gluonx.data.transforms import detection_augmentation
+    kwargs = {} if augment is True else dict(augment)
+    if "size" not in kwargs:
+        if image_size is None:
+            raise ValueError("augmentation {}: give its 'size' (the training images' side)".format(augment))
+        kwargs["size"] = image_size
+    try:
+        return detection_augmentation(**kwargs)
+    except TypeError as err:
+        raise ValueError("augmentation {}: not arguments of detection_augmentation ({})".format(
+            augment, err)) from None
 
 
 class DetectionSource(DatasetSource):
@@ -286,7 +287,7 @@ class DetectionTask(Task):
             raise ValueError("max_objects must be a positive integer, got {!r}".format(max_objects))
         self.max_objects, self.cache = max_objects, bool(cache)
         self.augment = augment
-        self.transform = build_augmentation(augment)
+        build_augmentation(augment, image_size=1)  # refuse a bad option now, not at the first batch
 
     def create_loss(self):
         return MultiBoxLoss(class_loss=self.class_loss, box_weight=self.box_weight)
@@ -311,9 +312,13 @@ class DetectionTask(Task):
             raise ValueError("detection batches are along axis 0, got batch_axis={}".format(batch_axis))
         if batch_size is None:
             raise ValueError("batch_size is required when training on a detection dataset")
+        transform = None
+        if shuffle and self.augment is not None:
+            # the preset's output size: the dataset's images (the embedded scenes say it without a read)
+            size = getattr(data, "image_size", None) or tuple(np.shape(data[0][0])[:2])
+            transform = build_augmentation(self.augment, image_size=size)
         return DetectionSource(data, batch_size, shuffle, last_batch, seed, num_shards, shard,
-                               max_objects=self.max_objects, cache=self.cache,
-                               augment=self.transform if shuffle else None)
+                               max_objects=self.max_objects, cache=self.cache, augment=transform)
 
     def final_scalars(self, net, data, ctx=None):
         """The VOC07 mAP at IoU 0.5 of ``net`` on the test ``data`` (:func:`~gluonx_detection.evaluation.
