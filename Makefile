@@ -40,7 +40,8 @@ test: $(STAMP) $(HOROVOD_STAMP)
 # The quality bars at full size (CI runs calibrated shorter versions of the slow ones; see the tests' docstrings).
 quality: $(STAMP)
 	GLUONX_QUALITY=full GLUONX_STRICT_PLUGINS=1 MPLBACKEND=Agg $(BIN)/python -m pytest -q -s $(PYTEST_ARGS) \
-		tests/train/test_train_defaults.py tests/models/test_lenet_digits.py tests/models/test_lm_perplexity.py
+		tests/train/test_train_defaults.py tests/models/test_lenet_digits.py tests/models/test_lm_perplexity.py \
+		tests/detection/test_detection_training.py
 
 DEMO_OUT ?= demo-out
 
