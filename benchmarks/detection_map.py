@@ -37,7 +37,8 @@ def main():
     print(json.dumps({"run": args.run, "checkpoint": os.path.basename(folder), name: round(value, 4),
                       "per_class": {k: round(v, 4) for k, v in metric.get_per_class().items()},
                       "train_seconds": round(summary["train_seconds"], 1), "epochs": summary["epochs"],
-                      "samples_per_sec": summary["samples_per_sec"], "test_class_error": summary.get("test_class_error"),
+                      "samples_per_sec": summary["samples_per_sec"],
+                      "test_class_error": summary.get("test_class_error"),
                       "test_voc07_map (gluonx train)": summary.get("test_voc07_map")},
                      indent=2))
 

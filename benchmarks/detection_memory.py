@@ -14,7 +14,6 @@ starts it and waits for it. Usage::
     python benchmarks/detection_memory.py --epochs 1 --out /tmp/det-memory
 """
 import argparse
-import fnmatch
 import json
 import os
 import subprocess

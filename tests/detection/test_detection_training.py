@@ -26,8 +26,9 @@ FULL = os.environ.get("GLUONX_QUALITY") == "full"
 SHORT_DATA = {"num_images": 480, "image_size": 64}
 SHORT_EPOCHS = 10
 #: The shorter run reached VOC07 mAP 0.312 on its 480 held-out scenes (measured, see docs/detection.md
-#: "Training"); an untrained net scores about 0.005. The bar is about half the measured value: the short run stops on the steep part of
-#: its learning curve, where small numerical differences between platforms move the figure.
+#: "Training"); an untrained net scores about 0.005. The bar is about half the measured value: the short
+#: run stops on the steep part of its learning curve, where small numerical differences between platforms
+#: move the figure.
 MIN_SHORT_MAP = 0.15
 #: CI's VOC round trip: a smaller run is enough to show that both paths compute the same thing.
 VOC_CI_DATA, VOC_CI_EPOCHS = {"num_images": 64, "image_size": 64}, 2
