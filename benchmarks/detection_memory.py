@@ -69,6 +69,7 @@ def main():
     parser.add_argument("--epochs", type=int, help="train this many epochs instead of the recipe's")
     parser.add_argument("--calls", type=int, default=20, help="batch-1 inference calls")
     parser.add_argument("--out", required=True, help="folder for the training runs")
+    parser.add_argument("--json", help="also write the figures to this file")
     parser.add_argument("--infer", help=argparse.SUPPRESS)  # internal: run the inference child on this run
     args = parser.parse_args()
     if args.infer:
@@ -97,7 +98,11 @@ def main():
     print("|---|---:|---:|---:|")
     for row in rows:
         print("| {recipe} | {epochs} | {train_peak_mib} | {infer_batch1_peak_mib} |".format(**row))
-    print(json.dumps({"load_average": os.getloadavg()[0], "rows": rows}))
+    report = {"load_average": os.getloadavg()[0], "rows": rows}
+    print(json.dumps(report))
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as handle:
+            json.dump(report, handle, indent=2)
 
 
 if __name__ == "__main__":
