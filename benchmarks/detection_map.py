@@ -3,7 +3,8 @@
 ``python benchmarks/detection_map.py RUN_FOLDER [--checkpoint latest|best]`` loads the run's checkpoint into a
 fresh ``tiny_ssd``, runs it over the held-out split of ``detection_digits`` (200 scenes) and prints the VOC07
 11-point mAP at IoU 0.5 (``gluonx_detection.metrics.VOC07MeanAP``), per class too, and the training time that
-the run's ``summary.json`` recorded. Train first with::
+the run's ``summary.json`` recorded (``gluonx train`` reports the same mAP as ``test_voc07_map``). Train first
+with::
 
     /usr/bin/time -v gluonx train tiny_ssd --dataset detection_digits --out RUN_FOLDER
 """
@@ -28,7 +29,7 @@ def main():
     with open(os.path.join(args.run, "checkpoints", args.checkpoint + ".json"), encoding="utf-8") as handle:
         pointer = json.load(handle)
     folder = os.path.join(args.run, "checkpoints", pointer.get("name") or pointer.get("checkpoint"))
-    test = DigitsDetection(train=False)
+    test = DigitsDetection(train=False, **(summary["settings"].get("dataset_args") or {}))
     net = gluonx.get_model(summary["model"], num_classes=len(test.classes), **summary["settings"]["model_args"])
     load_parameters(net, os.path.join(folder, "params.nd"))
     metric = VOC07MeanAP(class_names=test.classes)
@@ -36,7 +37,9 @@ def main():
     print(json.dumps({"run": args.run, "checkpoint": os.path.basename(folder), name: round(value, 4),
                       "per_class": {k: round(v, 4) for k, v in metric.get_per_class().items()},
                       "train_seconds": round(summary["train_seconds"], 1), "epochs": summary["epochs"],
-                      "samples_per_sec": summary["samples_per_sec"], "test_class_error": summary.get("test_class_error")},
+                      "samples_per_sec": summary["samples_per_sec"],
+                      "test_class_error": summary.get("test_class_error"),
+                      "test_voc07_map (gluonx train)": summary.get("test_voc07_map")},
                      indent=2))
 
 

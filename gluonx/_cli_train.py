@@ -23,10 +23,14 @@ DEFAULTS = {
     "batch_size": ("--batch-size", 64),
     "clip_global_norm": ("--clip-global-norm", None),
     "model_args": ("--model-arg", {}),
+    "dataset_args": ("--dataset-arg", {}),
     "augmentation": (None, {}),
     "seq_len": ("--seq-len", 35),
     "limit": ("--limit", None),
 }
+
+#: Settings given as repeatable KEY=VALUE flags: they merge key by key with the recipe's and the saved run's.
+DICT_SETTINGS = ("optimizer_params", "model_args", "dataset_args")
 
 #: Per-epoch learning-rate schedules of ``--lr-schedule`` (implemented in gluonx.train.cli).
 SCHEDULE_NAMES = ("constant", "cosine", "step")
@@ -45,6 +49,9 @@ def configure_train(parser):
     parser.add_argument("model", help="registered model name (gluonx models)")
     parser.add_argument("--dataset", default="digits", help="registered dataset (gluonx list datasets)")
     parser.add_argument("--data-root", help="folder of a file-based dataset (e.g. Fashion-MNIST idx files)")
+    parser.add_argument("--dataset-arg", action="append", type=key_value_arg, metavar="KEY=VALUE",
+                        help="extra dataset argument for both splits (repeatable), e.g. num_images=200 or "
+                             "root=VOC2007; a JSON value is parsed (classes='[\"cat\", \"dog\"]')")
     parser.add_argument("--recipe", help="recipe to start from (gluonx recipes); default: the one registered for "
                                          "MODEL x DATASET; 'none' for gluonx train's plain defaults")
     hyper = parser.add_argument_group("hyper-parameters (default: the recipe's, else the value shown)")
@@ -96,8 +103,9 @@ def given_settings(args):
         value = getattr(args, flag[2:].replace("-", "_"), None)
         if value is None:
             continue
-        given[name] = dict(value) if name in ("optimizer_params", "model_args") else value
-    for flag, name in (("--optimizer-param", "optimizer_params"), ("--model-arg", "model_args")):
+        given[name] = dict(value) if name in DICT_SETTINGS else value
+    for flag, name in (("--optimizer-param", "optimizer_params"), ("--model-arg", "model_args"),
+                       ("--dataset-arg", "dataset_args")):
         for key, value in given.get(name, {}).items():
             if isinstance(value, float):  # JSON's NaN and Infinity parse to floats
                 check_finite("{} {}".format(flag, key), value)
@@ -134,7 +142,7 @@ def merge_settings(recipe, given):
         if "optimizer" in given and given["optimizer"] != settings["optimizer"]:
             settings["optimizer_params"], origin["optimizer_params"] = {}, "default"
     for name, value in given.items():
-        if name in ("model_args", "optimizer_params"):
+        if name in DICT_SETTINGS:
             settings[name] = dict(settings[name], **value)
         else:
             settings[name] = value
@@ -200,7 +208,7 @@ def resume_settings(args, run, given, done):
     notes = []
     for name, value in given.items():
         saved = settings.get(name, DEFAULTS[name][1])
-        if name in ("model_args", "optimizer_params"):
+        if name in DICT_SETTINGS:
             merged = dict(saved or {}, **value)
             conflict = merged != (saved or {})
         else:
@@ -275,7 +283,7 @@ def plan(args):
         raise UsageError("lr_schedule must be one of {}, got {!r}".format(SCHEDULE_NAMES, settings["lr_schedule"]))
     shown = ["{} {}".format(name, json.dumps(settings[name])) for name in
              ("optimizer", "lr", "wd", "optimizer_params", "lr_schedule", "epochs", "batch_size", "clip_global_norm",
-              "model_args", "augmentation", "limit")
+              "model_args", "dataset_args", "augmentation", "limit")
              if settings.get(name) not in (None, {})]
     if model_info.task == "language-model":
         shown.append("seq_len {}".format(settings["seq_len"]))

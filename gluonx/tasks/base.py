@@ -55,6 +55,12 @@ class Task:
         batches as given); returns an object with ``batches(epoch, start)`` and ``__len__``."""
         return _default_source(data, batch_size, shuffle, last_batch, seed, batch_axis, num_shards, shard)
 
+    def final_scalars(self, net, data, ctx=None):
+        """Scalars measured once after training on the test ``data`` (``gluonx train`` adds them to
+        ``summary.json`` as ``test_<name>`` and prints them): for metrics too costly for every epoch, such
+        as a detector's mean average precision. Default: none."""
+        return {}
+
     def result_lines(self, scalars, prefix="val_", label="test"):
         """Lines ``gluonx train`` prints at the end, e.g. ``["test accuracy: 0.9778"]`` from
         ``{"val_accuracy": 0.9778, ...}`` (the primary metric first, then the loss)."""

@@ -47,14 +47,24 @@ class FirstSamples:
         return getattr(self.dataset, name)
 
 
-def _dataset(name, root, train):
+def _dataset(name, root, train, dataset_args=None):
+    """Build split ``train`` of dataset ``name`` with ``--dataset-arg`` values (checked against the dataset's
+    arguments) and ``--data-root`` as ``root`` for file-based datasets."""
     import gluonx
+    from .._signature import check_arguments
     info = gluonx.get_dataset_info(name)
-    kwargs = {"train": train}
-    if not info.embedded:
-        if not root:
-            raise ValueError("dataset '{}' is read from files: give --data-root".format(name))
+    kwargs = dict(dataset_args or {})
+    if "train" in kwargs:
+        raise ValueError("--dataset-arg train=...: gluonx train builds both splits itself (train=True for "
+                         "training, train=False for the test split)")
+    if root:
+        if "root" in kwargs:
+            raise ValueError("give the dataset's root once: --data-root or --dataset-arg root=..., not both")
         kwargs["root"] = root
+    if not info.embedded and "root" not in kwargs:
+        raise ValueError("dataset '{}' is read from files: give --data-root".format(name))
+    kwargs["train"] = train
+    kwargs = check_arguments("--dataset-arg for dataset '{}'".format(name), info.resolve(), kwargs)
     return info, gluonx.get_dataset(name, **kwargs)
 
 
@@ -67,8 +77,11 @@ def _model(name, dataset_info, extra_args, dataset=None):
     accepted = inspect.signature(factory).parameters
     takes_any = any(p.kind == p.VAR_KEYWORD for p in accepted.values())
     kwargs = dict(extra_args)
-    if dataset_info.num_classes and ("num_classes" in accepted or takes_any):
-        kwargs.setdefault("num_classes", dataset_info.num_classes)
+    # the built dataset's own class list wins over the record (dataset arguments may choose the classes)
+    classes = getattr(dataset, "classes", None)
+    num_classes = len(classes) if classes else dataset_info.num_classes
+    if num_classes and ("num_classes" in accepted or takes_any):
+        kwargs.setdefault("num_classes", num_classes)
     if dataset_info.sample_shape and ("in_channels" in accepted):
         kwargs.setdefault("in_channels", dataset_info.sample_shape[0])
     vocab_size = getattr(dataset, "vocab_size", None)
@@ -86,6 +99,8 @@ def _task(name, settings):
     except (TypeError, ValueError):
         accepted = {}
     kwargs = {"num_steps": settings["seq_len"]} if "num_steps" in accepted else {}
+    if settings.get("augmentation") and "augment" in accepted:
+        kwargs["augment"] = settings["augmentation"]
     return gluonx.get_task(name, **kwargs)
 
 
@@ -139,14 +154,16 @@ def train(args, decided):
         raise FileExistsError("{} already holds checkpoints: pass --resume to continue, or choose another --out"
                               .format(checkpoints))
 
-    dataset_info, train_set = _dataset(args.dataset, args.data_root, True)
-    _, test_set = _dataset(args.dataset, args.data_root, False)
+    dataset_args = settings.get("dataset_args") or {}
+    dataset_info, train_set = _dataset(args.dataset, args.data_root, True, dataset_args)
+    _, test_set = _dataset(args.dataset, args.data_root, False, dataset_args)
     if settings.get("limit"):
         train_set, test_set = FirstSamples(train_set, settings["limit"]), FirstSamples(test_set, settings["limit"])
     class_names = getattr(train_set, "classes", None)
-    train_set = apply_augmentation(train_set, settings.get("augmentation"), seed=args.seed)
     net = _model(args.model, dataset_info, settings["model_args"], dataset=train_set)
     task = _task(decided["task"] or "classification", settings)
+    if not getattr(task, "augments", False):  # a task that augments its own samples takes the recipe's in _task
+        train_set = apply_augmentation(train_set, settings.get("augmentation"), seed=args.seed)
     mode = "max" if task.higher_is_better else "min"
     optimizer_params = {"learning_rate": settings["lr"], "wd": settings["wd"]}
     optimizer_params.update(settings["optimizer_params"])
@@ -188,6 +205,9 @@ def train(args, decided):
     if diverged is None and any(isinstance(row.get("loss"), float) and not math.isfinite(row["loss"])
                                 for row in trainer.state.history):
         diverged = len(epochs) - 1 if epochs else 0
+    if epochs and diverged is None:  # measured after the timed training, added to the last epoch's test scalars
+        epochs[-1].update({"val_" + key: value for key, value in
+                           task.final_scalars(trainer.net, test_set, ctx=trainer.ctx[0]).items()})
     summary = {"model": args.model, "dataset": args.dataset, "task": task.name, "epochs": len(epochs),
                "recipe": decided["recipe"], "settings": settings, "threads": omp_threads(),
                "status": "diverged" if diverged is not None else "ok",

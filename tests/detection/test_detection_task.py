@@ -172,3 +172,43 @@ def test_evaluate_map_scores_an_oracle_one_and_wrong_classes_zero():
     boxes = label[:, 1:5] / [50, 40, 50, 40]
     assert evaluate_map(_Oracle(boxes, label[:, 0]), data, topk=3)[1] == pytest.approx(1.0)
     assert evaluate_map(_Oracle(boxes, (label[:, 0] + 1) % 3), data, topk=3)[1] == pytest.approx(0.0)
+
+
+def test_augmentation_is_applied_per_sample_from_seed_epoch_and_index():
+    from gluonx.data.transforms import AugmentedDataset, detection_augmentation, detection_to_sample, \
+        sample_to_detection
+    data = DigitsDetection(train=False, num_images=10, image_size=48)
+    task = DetectionTask(augment={"min_ious": (0.3, 0.5)})
+    source = task.make_source(data, batch_size=4, seed=7)
+    assert isinstance(source, DetectionSource) and source.augment is not None
+    # the core's worker-safe wrapper with the same preset, seed and epoch is the reference
+    reference = AugmentedDataset(data, detection_augmentation(48, min_ious=(0.3, 0.5)), seed=7,
+                                 to_sample=detection_to_sample, from_sample=sample_to_detection)
+    changed = 0
+    for epoch in (0, 1):
+        reference.set_epoch(epoch)
+        order = [i for indices in source.sampler.batches(epoch) for i in indices]
+        images = np.concatenate([batch[0] for batch in source.batches(epoch)])
+        labels = np.concatenate([batch[1] for batch in source.batches(epoch)])
+        for row, index in enumerate(order):
+            image, label = reference[int(index)]
+            expected_images, expected_labels = collate_detection([(image, label)], data.max_objects)
+            np.testing.assert_array_equal(images[row], expected_images[0])
+            np.testing.assert_allclose(labels[row], expected_labels[0], rtol=1e-6)
+            changed += not np.array_equal(image, data[int(index)][0])
+        # resuming mid-epoch gives the same augmented batches
+        np.testing.assert_array_equal(list(source.batches(epoch, start=1))[0][0], list(source.batches(epoch))[1][0])
+    assert changed >= 10
+    # evaluation batches (shuffle=False, as Trainer.evaluate makes them) are not augmented
+    plain = task.make_source(data, batch_size=10, shuffle=False)
+    np.testing.assert_array_equal(next(plain.batches(0))[0], collate_detection([data[i] for i in range(10)], 4)[0])
+
+
+def test_augmentation_option_is_checked_and_reaches_the_task_from_a_recipe():
+    from gluonx.train.cli import _task
+    with pytest.raises(ValueError, match="augment must be"):
+        DetectionTask(augment="ssd")
+    with pytest.raises(ValueError, match="not arguments of detection_augmentation"):
+        DetectionTask(augment={"zoom": 2})
+    task = _task("detection", {"augmentation": {"flip_p": 0.5}, "seq_len": 35})
+    assert task.augment == {"flip_p": 0.5} and task.augments

@@ -21,8 +21,8 @@ from .ops.assign import AnchorTargets
 #: Output names of an exported detector: (B, K, 4) corner boxes, (B, K) scores, (B, K) class ids (-1: none).
 DETECTION_OUTPUTS = ("boxes", "scores", "class_ids")
 
-__all__ = ["DETECTION_OUTPUTS", "DetectionTask", "DetectionSource", "MultiBoxLoss", "MultiBoxStep", "ClassError", "BoxMAE",
-           "collate_detection"]
+__all__ = ["DETECTION_OUTPUTS", "DetectionTask", "DetectionSource", "MultiBoxLoss", "MultiBoxStep", "ClassError",
+           "BoxMAE", "collate_detection", "augment_sample", "build_augmentation"]
 
 
 def collate_detection(samples, max_objects):
@@ -50,6 +50,42 @@ def collate_detection(samples, max_objects):
     return np.ascontiguousarray(images), labels
 
 
+def augment_sample(transform, sample, rng):
+    """Apply a joint transform of ``gluonx.data.transforms`` (``transform(sample_dict, rng)``) to one
+    ``(image (H, W, 3), label (N, 6) pixels)`` sample; boxes the transform drops take their label rows along."""
+    from gluonx.data.transforms import detection_to_sample, sample_to_detection
+    image, label = sample_to_detection(transform(detection_to_sample(*sample), rng))
+    image = np.asarray(image)
+    if image.dtype != np.uint8:
+        image = np.clip(np.round(image), 0, 255).astype(np.uint8)
+    return image, np.asarray(label, dtype=np.float32).reshape(-1, 6)
+
+
+def build_augmentation(augment, image_size=None):
+    """The per-sample transform of an ``augment`` option: None/False/{} (none), a callable
+    ``transform(sample, rng)``, True (the ``detection_augmentation`` preset) or a dict of the preset's
+    keyword arguments (what a recipe's ``augmentation`` field holds). The preset's ``size`` defaults to
+    ``image_size`` (the dataset's), so augmented samples batch with the others."""
+    if augment is None or augment is False or (isinstance(augment, dict) and not augment):
+        return None
+    if callable(augment):
+        return augment
+    if augment is not True and not isinstance(augment, dict):
+        raise ValueError("augment must be None, True, a dict of detection_augmentation arguments or a transform "
+                         "callable(sample, rng), got {!r}".format(augment))
+    from gluonx.data.transforms import detection_augmentation
+    kwargs = {} if augment is True else dict(augment)
+    if "size" not in kwargs:
+        if image_size is None:
+            raise ValueError("augmentation {}: give its 'size' (the training images' side)".format(augment))
+        kwargs["size"] = image_size
+    try:
+        return detection_augmentation(**kwargs)
+    except TypeError as err:
+        raise ValueError("augmentation {}: not arguments of detection_augmentation ({})".format(
+            augment, err)) from None
+
+
 class DetectionSource(DatasetSource):
     """Batches of a detection dataset in the trainer's resumable order, collated by :func:`collate_detection`.
 
@@ -60,12 +96,18 @@ class DetectionSource(DatasetSource):
         the dataset (read once).
     cache : bool
         Keep every sample in memory after its first read (generated scenes and decoded files are then made
-        once per run, not once per epoch).
+        once per run, not once per epoch); augmentation applies after the cache, anew every epoch.
+    augment : callable, optional
+        A joint transform ``transform(sample, rng)`` of ``gluonx.data.transforms`` applied to each sample
+        with ``rng = transforms.sample_rng(seed, epoch, index)``: the same run sees the same augmented
+        samples, also when it resumes mid-epoch. It must keep the image size of the batch (end with a
+        ``Resize``, as the ``detection_augmentation`` preset does).
     """
 
     def __init__(self, dataset, batch_size, shuffle, last_batch, seed, num_shards=1, shard=0, max_objects=None,
-                 cache=True):
+                 cache=True, augment=None):
         super().__init__(dataset, batch_size, shuffle, last_batch, seed, num_shards, shard)
+        self.seed, self.augment = int(seed), augment
         self._cache = {} if cache else None
         if max_objects is None:
             max_objects = getattr(dataset, "max_objects", None)
@@ -81,8 +123,17 @@ class DetectionSource(DatasetSource):
             sample = self._cache[index] = self.dataset[index]
         return sample
 
-    def _take(self, indices):
-        return collate_detection([self._sample(int(i)) for i in indices], self.max_objects)
+    def _take(self, indices, epoch=0):
+        samples = [self._sample(int(i)) for i in indices]
+        if self.augment is not None:
+            from gluonx.data.transforms import sample_rng
+            samples = [augment_sample(self.augment, sample, sample_rng(self.seed, epoch, int(i)))
+                       for sample, i in zip(samples, indices)]
+        return collate_detection(samples, self.max_objects)
+
+    def batches(self, epoch, start=0):
+        for indices in self.sampler.batches(epoch, start):
+            yield self._take(indices, epoch)
 
 
 class MultiBoxLoss(gluon.HybridBlock):
@@ -209,6 +260,11 @@ class DetectionTask(Task):
         Label rows per image (default: the dataset's ``max_objects``, else its largest count).
     cache : bool
         Keep decoded samples in memory across epochs.
+    augment : None, bool, dict or callable
+        Box-aware augmentation of the training batches (:func:`build_augmentation`): a dict holds the
+        arguments of ``gluonx.data.transforms.detection_augmentation`` (a recipe's ``augmentation`` field,
+        which ``gluonx train`` passes here). Applied to training sources only (``shuffle=True``, as
+        ``Trainer.fit`` makes them); evaluation (``shuffle=False``) sees the samples as they are.
 
     References
     ----------
@@ -216,13 +272,16 @@ class DetectionTask(Task):
     """
 
     name = "detection"
+    #: ``gluonx train`` hands the recipe's ``augmentation`` to this task (``augment=``) instead of wrapping the data.
+    augments = True
     monitor = "val_class_error"
     higher_is_better = False
     primary_metric = "class_error"
     #: NMS threshold, lowest score and detections per image of the block ``gluonx export`` writes.
     export_iou_threshold, export_score_threshold, export_topk = 0.5, 0.01, 100
 
-    def __init__(self, iou_threshold=0.5, class_loss="softmax", box_weight=1.0, max_objects=None, cache=True):
+    def __init__(self, iou_threshold=0.5, class_loss="softmax", box_weight=1.0, max_objects=None, cache=True,
+                 augment=None):
         self.iou_threshold = float(iou_threshold)
         if not 0 < self.iou_threshold <= 1:
             raise ValueError("iou_threshold must be in (0, 1], got {!r}".format(iou_threshold))
@@ -233,6 +292,8 @@ class DetectionTask(Task):
                                         or max_objects < 1):
             raise ValueError("max_objects must be a positive integer, got {!r}".format(max_objects))
         self.max_objects, self.cache = max_objects, bool(cache)
+        self.augment = augment
+        build_augmentation(augment, image_size=1)  # refuse a bad option now, not at the first batch
 
     def create_loss(self):
         return MultiBoxLoss(class_loss=self.class_loss, box_weight=self.box_weight)
@@ -257,11 +318,25 @@ class DetectionTask(Task):
             raise ValueError("detection batches are along axis 0, got batch_axis={}".format(batch_axis))
         if batch_size is None:
             raise ValueError("batch_size is required when training on a detection dataset")
+        transform = None
+        if shuffle and self.augment is not None:
+            # the preset's output size: the dataset's images (the embedded scenes say it without a read)
+            size = getattr(data, "image_size", None) or tuple(np.shape(data[0][0])[:2])
+            transform = build_augmentation(self.augment, image_size=size)
         return DetectionSource(data, batch_size, shuffle, last_batch, seed, num_shards, shard,
-                               max_objects=self.max_objects, cache=self.cache)
+                               max_objects=self.max_objects, cache=self.cache, augment=transform)
+
+    def final_scalars(self, net, data, ctx=None):
+        """The VOC07 mAP at IoU 0.5 of ``net`` on the test ``data`` (:func:`~gluonx_detection.evaluation.
+        evaluate_map`): ``gluonx train`` reports it as ``test_voc07_map``."""
+        from .evaluation import evaluate_map
+        name, value = evaluate_map(net, data, ctx=ctx)
+        return {name: float(value)}
 
     def result_lines(self, scalars, prefix="val_", label="test"):
         lines = super().result_lines(scalars, prefix, label)
+        if prefix + "voc07_map" in scalars:
+            lines.insert(0, "{} VOC07 mAP@0.5: {:.4f}".format(label, scalars[prefix + "voc07_map"]))
         if prefix + "box_mae" in scalars:
             lines.insert(1, "{} box mae: {:.4g}".format(label, scalars[prefix + "box_mae"]))
         return lines

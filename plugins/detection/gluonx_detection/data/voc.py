@@ -80,12 +80,18 @@ class VOCDetection(Dataset):
     ----------
     root : str
         The year folder holding ``Annotations``, ``JPEGImages`` and ``ImageSets/Main``.
-    split : str
-        Name of the ``ImageSets/Main/<split>.txt`` list (``train``, ``val``, ``trainval``, ``test``).
+    split : str, optional
+        Name of the ``ImageSets/Main/<split>.txt`` list (``train``, ``val``, ``trainval``, ``test``); default
+        ``trainval`` for the training split and ``test`` otherwise (VOC2007's two halves).
     classes : sequence of str, optional
         Class names in index order (default: the 20 VOC classes).
     skip_difficult : bool
         Drop boxes marked difficult (they are kept by default, flagged in the sixth column).
+    train : bool
+        Which default ``split``: ``gluonx train`` builds the training set with ``train=True`` and the test
+        set with ``train=False``.
+    image_ext : str
+        Extension of the files in ``JPEGImages`` (``.jpg`` in VOC; ``.png`` keeps pixels exact).
 
     Notes
     -----
@@ -93,8 +99,14 @@ class VOCDetection(Dataset):
     file fails at once with its path; images are decoded on access.
     """
 
-    def __init__(self, root, split="trainval", classes=VOC_CLASSES, skip_difficult=False):
+    def __init__(self, root, split=None, classes=VOC_CLASSES, skip_difficult=False, train=True, image_ext=".jpg"):
         self.root = str(root)
+        if split is None:
+            split = "trainval" if train else "test"
+        if isinstance(classes, str) or not classes or not all(isinstance(c, str) for c in classes):
+            raise ValueError("classes must be a list of class names, got {!r}".format(classes))
+        if not isinstance(image_ext, str) or not image_ext.startswith("."):
+            raise ValueError("image_ext must be a file extension such as '.jpg', got {!r}".format(image_ext))
         self.classes = tuple(classes)
         index = {name: i for i, name in enumerate(self.classes)}
         list_path = require_file(os.path.join(self.root, "ImageSets", "Main", split + ".txt"), "image list")
@@ -107,10 +119,12 @@ class VOCDetection(Dataset):
             label, width, height, _ = parse_voc_annotation(xml_path, index)
             if skip_difficult:
                 label = label[label[:, 5] == 0]
-            image_path = os.path.join(self.root, "JPEGImages", image_id + ".jpg")
+            image_path = os.path.join(self.root, "JPEGImages", image_id + image_ext)
             require_file(image_path, "image of {}".format(xml_path))
             self._labels.append(label)
             self._images.append((image_path, width, height, xml_path))
+        # known from the annotations, so batching need not decode every image to find it
+        self.max_objects = max([len(label) for label in self._labels] + [1])
 
     def __len__(self):
         return len(self.ids)
