@@ -39,7 +39,8 @@ def test_vocabulary_matches_gluonnlp_index_order(min_freq, max_size):
     assert ours.idx_to_token == theirs.idx_to_token
     tokens = ["the", "<pad>", "never-seen-token", "a"]
     assert ours[tokens] == theirs[tokens]
-    assert ours.to_tokens(ours[tokens[:2]]) == tokens[:2]
+    known = [t for t in tokens if t in ours]
+    assert ours.to_tokens(ours[known]) == known and "<pad>" in known
 
 
 def test_vocabulary_reserved_tokens_and_min_freq():
@@ -118,3 +119,37 @@ def test_bucket_sampler_drives_a_gluon_data_loader():
         assert padded.shape[1] == valid.max().asscalar()
         seen += padded.shape[0]
     assert seen == len(data)
+
+
+def test_bpe_reproduces_the_books_example():
+    from gluonx_nlp.text import BPE
+    # D2L 14.6.2: 10 merges on {fast: 4, faster: 3, tall: 5, taller: 4}; the book prints these symbols and
+    # segments "tallest" and "fatter" as below.
+    bpe = BPE(10).fit({"fast": 4, "faster": 3, "tall": 5, "taller": 4})
+    assert bpe.symbols[-10:] == ["ta", "tal", "tall", "fa", "fas", "fast", "er", "er_", "tall_", "fast_"]
+    assert [" ".join(bpe.segment(w)) for w in ("tallest", "fatter")] == ["tall e s t _", "fa t t er_"]
+    assert bpe("tall fast") == ["tall_", "fast_"]
+    assert bpe.segment("tz") == ["t", "[UNK]"]  # as the book: the uncovered rest is one [UNK]
+
+
+def test_bpe_merges_by_hand_and_segments_cover_the_words():
+    from gluonx_nlp.text import BPE
+    # "aaab": pairs (a,a) x2, (a,b) x1, (b,_) x1 -> merge "aa"; then "aa a b _": (aa,a), (a,b), (b,_) all 1
+    # -> the first met, "aaa".
+    bpe = BPE(2).fit(["aaab"])
+    assert bpe.merges == [("a", "a"), ("aa", "a")] and bpe.segment("aaab") == ["aaa", "b", "_"]
+    words = _stdlib_text().lower().split()
+    bpe = BPE(200).fit(words)
+    assert len(bpe.merges) == 200
+    for word in set(words):
+        assert "".join(bpe.segment(word)) == word + "_"  # every training character is a symbol
+    assert bpe.segment("\u2603") == ["[UNK]"]  # a character never seen
+    with pytest.raises(ValueError, match="fit"):
+        BPE(1).segment("a")
+
+
+def test_fasttext_character_ngrams():
+    from gluonx_nlp.text import char_ngrams
+    # D2L 14.6.1: the 3-grams of "where" and the special subword "<where>".
+    assert char_ngrams("where", 3, 3) == ["<wh", "whe", "her", "ere", "re>", "<where>"]
+    assert len(char_ngrams("where")) == 5 + 4 + 3 + 2 + 1  # n = 3..6 of "<where>" (7 chars), itself once

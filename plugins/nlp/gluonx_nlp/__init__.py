@@ -4,7 +4,7 @@ and an interpolated Kneser-Ney n-gram language model (DL 12.4.1).
 Modules (importing this package imports none of them, nor MXNet):
 
 - :mod:`~gluonx_nlp.plugin` -- the hook implementations (lazy ``"module:attr"`` entries);
-- :mod:`~gluonx_nlp.text` -- word and character tokenizers, :class:`Vocabulary`, padding with valid lengths
+- :mod:`~gluonx_nlp.text` -- word, character and BPE subword tokenizers, :class:`Vocabulary`, padding with valid lengths
   and a length-bucketing batch sampler;
 - :mod:`~gluonx_nlp.data` -- plain-text / PTB corpora, IMDb ``aclImdb`` folders, tab-separated parallel
   corpora (``fra.txt``), GloVe / fastText ``.vec`` vectors, SNLI JSONL;
@@ -21,6 +21,7 @@ _PUBLIC = {
     "Vocabulary": "gluonx_nlp.text.vocab:Vocabulary",
     "WordTokenizer": "gluonx_nlp.text.tokenizers:WordTokenizer",
     "CharTokenizer": "gluonx_nlp.text.tokenizers:CharTokenizer",
+    "BPE": "gluonx_nlp.text.subword:BPE",
     "pad_sequences": "gluonx_nlp.text.batching:pad_sequences",
     "BucketBatchSampler": "gluonx_nlp.text.batching:BucketBatchSampler",
     "corpus_bleu": "gluonx_nlp.metrics.bleu:corpus_bleu",
