@@ -83,6 +83,10 @@ def test_bad_arguments():
         corpus_bleu(["a b"], [["a", "b"]])
     with pytest.raises(ValueError, match="smooth must be one of"):
         CorpusBLEU(smooth="lin")
+    with pytest.raises(ValueError, match="max_order must be positive"):
+        corpus_bleu([["a"]], [["a"]], max_order=0)
+    with pytest.raises(ValueError, match="k must be positive"):
+        book_bleu("a", "a", k=0)
 
 
 def test_book_bleu_by_hand():

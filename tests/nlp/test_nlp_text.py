@@ -101,6 +101,10 @@ def test_bucketing_without_shuffle_and_discarding_last_batch():
     assert len(list(sampler)) == len(sampler) and all(len(b) == 10 for b in sampler)
     with pytest.raises(ValueError, match="last_batch"):
         BucketBatchSampler(lengths, 2, last_batch="pad")
+    with pytest.raises(ValueError, match="batch_size must be positive"):
+        BucketBatchSampler(lengths, 0)
+    with pytest.raises(ValueError, match="max_len must be zero or more"):
+        pad_sequences([[1]], 0, max_len=-1)
 
 
 def test_bucket_sampler_drives_a_gluon_data_loader():

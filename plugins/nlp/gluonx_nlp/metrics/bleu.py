@@ -10,6 +10,8 @@ so the two agree on the same tokens; the result here is a fraction in [0, 1] (sa
 import collections
 import math
 
+from gluonx._validate import check_positive
+
 __all__ = ["SMOOTH_METHODS", "CorpusBLEU", "bleu_statistics", "book_bleu", "corpus_bleu"]
 
 #: Smoothing of zero n-gram precisions, with the default value of ``smooth_value`` (sacrebleu's names):
@@ -54,8 +56,7 @@ def bleu_statistics(hypotheses, references, max_order=4):
     references = list(references)
     if len(hypotheses) != len(references):
         raise ValueError("got {} hypotheses but {} reference entries".format(len(hypotheses), len(references)))
-    if int(max_order) < 1:
-        raise ValueError("max_order must be >= 1, got {}".format(max_order))
+    check_positive("max_order", max_order)
     correct = [0] * max_order
     total = [0] * max_order
     sys_len = ref_len = 0
@@ -150,8 +151,7 @@ def book_bleu(prediction, label, k=2):
     """
     pred = prediction.split(" ") if isinstance(prediction, str) else list(prediction)
     ref = label.split(" ") if isinstance(label, str) else list(label)
-    if int(k) < 1:
-        raise ValueError("k must be >= 1, got {}".format(k))
+    check_positive("k", k)
     if len(pred) < k or not ref:
         return 0.0
     score = math.exp(min(0.0, 1.0 - len(ref) / len(pred)))

@@ -6,6 +6,8 @@ keeps sequences of similar lengths together so that little of each batch is padd
 """
 import numpy as np
 
+from gluonx._validate import check_non_negative, check_positive
+
 __all__ = ["BucketBatchSampler", "pad_sequences", "padding_ratio"]
 
 
@@ -31,8 +33,8 @@ def pad_sequences(sequences, pad_value, max_len=None, dtype="int32"):
     sequences = [list(s) for s in sequences]
     if max_len is None:
         max_len = max((len(s) for s in sequences), default=0)
-    elif int(max_len) < 0:
-        raise ValueError("max_len must be >= 0, got {}".format(max_len))
+    else:
+        check_non_negative("max_len", max_len)
     max_len = int(max_len)
     out = np.full((len(sequences), max_len), pad_value, dtype=dtype)
     lengths = np.zeros(len(sequences), dtype="int32")
@@ -81,8 +83,8 @@ class BucketBatchSampler:
         self.lengths = np.asarray(lengths, dtype=np.int64)
         if self.lengths.ndim != 1:
             raise ValueError("lengths must be a 1-D sequence, got shape {}".format(self.lengths.shape))
-        if int(batch_size) < 1 or int(window) < 1:
-            raise ValueError("batch_size and window must be >= 1, got {} and {}".format(batch_size, window))
+        check_positive("batch_size", batch_size)
+        check_positive("window", window)
         if last_batch not in ("keep", "discard"):
             raise ValueError("last_batch must be 'keep' or 'discard', got {!r}".format(last_batch))
         self.batch_size = int(batch_size)

@@ -10,6 +10,8 @@ boundaries). Segmentation is the book's ``segment_BPE``: greedy longest match ag
 """
 import collections
 
+from gluonx._validate import check_non_negative
+
 __all__ = ["BPE", "char_ngrams"]
 
 
@@ -37,8 +39,7 @@ class BPE:
     """
 
     def __init__(self, num_merges, end_of_word="_", unknown="[UNK]"):
-        if int(num_merges) < 0:
-            raise ValueError("num_merges must be >= 0, got {}".format(num_merges))
+        check_non_negative("num_merges", num_merges)
         self.num_merges = int(num_merges)
         self.end_of_word = end_of_word
         self.unknown = unknown

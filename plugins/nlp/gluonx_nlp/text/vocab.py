@@ -6,6 +6,8 @@ token's string order. Tokens below ``min_freq`` (and beyond ``max_size``) map to
 """
 import collections
 
+from gluonx._validate import check_non_negative, check_positive
+
 __all__ = ["Vocabulary", "count_tokens"]
 
 DEFAULT_RESERVED = ("<pad>", "<bos>", "<eos>")
@@ -41,10 +43,9 @@ class Vocabulary:
 
     def __init__(self, counter=None, min_freq=1, max_size=None, unknown_token="<unk>",
                  reserved_tokens=DEFAULT_RESERVED):
-        if int(min_freq) < 1:
-            raise ValueError("min_freq must be >= 1, got {}".format(min_freq))
-        if max_size is not None and int(max_size) < 0:
-            raise ValueError("max_size must be >= 0 or None, got {}".format(max_size))
+        check_positive("min_freq", min_freq)
+        if max_size is not None:
+            check_non_negative("max_size", max_size)
         reserved_tokens = tuple(reserved_tokens or ())
         specials = (unknown_token,) + reserved_tokens
         if len(set(specials)) != len(specials):
