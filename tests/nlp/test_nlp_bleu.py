@@ -1,4 +1,4 @@
-"""Corpus BLEU equals sacrebleu's on the same tokens; the book's per-sentence BLEU (D2L 10.7.6) by hand."""
+"""Corpus BLEU equals sacrebleu's on the same tokens; the book's per-sentence BLEU (D2L 10.12.4) by hand."""
 import math
 
 import numpy as np
@@ -90,7 +90,7 @@ def test_bad_arguments():
 
 
 def test_book_bleu_by_hand():
-    # D2L 10.7.6: exp(min(0, 1 - len_label/len_pred)) * prod_n p_n^(1/2^n), k = 2 in the book's examples.
+    # D2L 10.12.4: exp(min(0, 1 - len_label/len_pred)) * prod_n p_n^(1/2^n), k = 2 in the book's examples.
     # "il est riche ." vs "il est calme .": p1 = 3/4, p2 = 1/3 ("il est" only) -> (3/4)^(1/2) * (1/3)^(1/4).
     assert book_bleu("il est riche .", "il est calme .") == pytest.approx(math.sqrt(0.75) * (1 / 3) ** 0.25)
     # Identical sentences score 1; a prediction without any matching word scores 0.

@@ -17,7 +17,7 @@ def _stdlib_text():
 def test_word_tokenizer_whitespace_and_punctuation():
     assert WordTokenizer()("The Time  Machine,\tby H. G.") == ["The", "Time", "Machine,", "by", "H.", "G."]
     tok = WordTokenizer(lower=True, split_punctuation=True)
-    # D2L 9.5.1: non-breaking spaces become spaces, punctuation marks become tokens, apostrophes stay inside.
+    # D2L 10.12.1: non-breaking spaces become spaces, punctuation marks become tokens, apostrophes stay inside.
     assert tok("Va\u202f! J'ai  perdu.") == ["va", "!", "j'ai", "perdu", "."]
     with pytest.raises(TypeError, match="expects a str"):
         tok(["not", "a", "line"])
@@ -66,7 +66,7 @@ def test_pad_sequences_valid_lengths_mask_the_padding():
     # What a model does with them: SequenceMask zeroes exactly the padding positions.
     masked = mx.nd.SequenceMask(mx.nd.array(padded).T, mx.nd.array(lengths), use_sequence_length=True).T
     assert masked.asnumpy().sum() == sum(map(sum, seqs))
-    truncated, lengths = pad_sequences(seqs, pad_value=0, max_len=2)  # D2L 9.5.3 truncate_pad
+    truncated, lengths = pad_sequences(seqs, pad_value=0, max_len=2)  # D2L 10.7.1 truncate_pad
     assert truncated.tolist() == [[5, 6], [8, 0], [0, 0], [9, 10]] and lengths.tolist() == [2, 1, 0, 2]
 
 
@@ -127,8 +127,8 @@ def test_bucket_sampler_drives_a_gluon_data_loader():
 
 def test_bpe_reproduces_the_books_example():
     from gluonx_nlp.text import BPE
-    # D2L 14.6.2: 10 merges on {fast: 4, faster: 3, tall: 5, taller: 4}; the book prints these symbols and
-    # segments "tallest" and "fatter" as below.
+    # The English edition's D2L 14.6.2: 10 merges on {fast: 4, faster: 3, tall: 5, taller: 4}; the book prints
+    # these symbols and segments "tallest" and "fatter" as below.
     bpe = BPE(10).fit({"fast": 4, "faster": 3, "tall": 5, "taller": 4})
     assert bpe.symbols[-10:] == ["ta", "tal", "tall", "fa", "fas", "fast", "er", "er_", "tall_", "fast_"]
     assert [" ".join(bpe.segment(w)) for w in ("tallest", "fatter")] == ["tall e s t _", "fa t t er_"]
@@ -154,6 +154,6 @@ def test_bpe_merges_by_hand_and_segments_cover_the_words():
 
 def test_fasttext_character_ngrams():
     from gluonx_nlp.text import char_ngrams
-    # D2L 14.6.1: the 3-grams of "where" and the special subword "<where>".
+    # D2L 10.4: the 3-grams of "where" and the special subword "<where>".
     assert char_ngrams("where", 3, 3) == ["<wh", "whe", "her", "ere", "re>", "<where>"]
     assert len(char_ngrams("where")) == 5 + 4 + 3 + 2 + 1  # n = 3..6 of "<where>" (7 chars), itself once

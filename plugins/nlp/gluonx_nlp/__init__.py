@@ -1,4 +1,4 @@
-"""gluonx NLP plugin, first layer: the text pipeline (D2L 8.2, 10.5), real text formats, BLEU (D2L 10.7.6)
+"""gluonx NLP plugin, first layer: the text pipeline (D2L 6.3, 10.7.1, 10.12.1), real text formats, BLEU (D2L 10.12.4)
 and an interpolated Kneser-Ney n-gram language model (DL 12.4.1).
 
 Modules (importing this package imports none of them, nor MXNet):

@@ -1,4 +1,4 @@
-"""Plain-text corpora and the Penn Treebank layout (D2L 8.2 reads a book as lines; D2L 10.3.1 reads PTB).
+"""Plain-text corpora and the Penn Treebank layout (D2L 6.3 reads a text as lines; D2L 10.3.1 reads PTB).
 
 PTB (as in Mikolov's ``simple-examples/data``): ``ptb.train.txt``, ``ptb.valid.txt``, ``ptb.test.txt``, one
 sentence per line, tokens separated by single spaces, rare words already replaced by ``<unk>``, numbers by

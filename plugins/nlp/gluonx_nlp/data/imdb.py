@@ -1,4 +1,4 @@
-"""The IMDb review folders ``aclImdb`` (D2L 15.1 / 10.7 in the MXNet edition's sentiment chapter).
+"""The IMDb review folders ``aclImdb`` (D2L 10.7.1, sentiment analysis).
 
 Layout (Maas et al. 2011)::
 

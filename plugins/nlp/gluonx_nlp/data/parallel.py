@@ -1,4 +1,4 @@
-"""Tab-separated parallel corpora: the Tatoeba / manythings.org ``fra.txt`` of D2L 9.5 (``fra-eng``).
+"""Tab-separated parallel corpora: the Tatoeba / manythings.org ``fra.txt`` of D2L 10.12.1 (``fra-eng``).
 
 One pair per line: ``source<TAB>target`` or, in the current downloads, ``source<TAB>target<TAB>attribution``
 (``CC-BY 2.0 (France) Attribution: tatoeba.org #... (user) & #... (user)``). The attribution is kept in
@@ -40,7 +40,7 @@ class ParallelCorpus:
         The ``.txt``/``.tsv`` file (e.g. ``fra-eng/fra.txt``: English first, French second).
     tokenizer : callable, optional
         ``str -> list of str`` for both sides; default
-        ``WordTokenizer(lower=True, split_punctuation=True)`` (D2L 9.5.1's preprocessing).
+        ``WordTokenizer(lower=True, split_punctuation=True)`` (D2L 10.12.1's preprocessing).
     max_pairs : int, optional
         Read only the first pairs (the book keeps 600 for its example).
     """

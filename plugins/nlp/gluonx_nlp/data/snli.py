@@ -2,7 +2,7 @@
 
 Each line is a JSON object with ``gold_label``, ``sentence1`` (premise) and ``sentence2`` (hypothesis), among
 other fields (parses, annotator labels). ``gold_label == '-'`` means the annotators did not agree: such pairs
-are skipped, as the book's SNLI reader does (D2L 15.4 in the MXNet edition, natural language inference).
+are skipped, as the book's SNLI reader does (the English edition's D2L 15.4, natural language inference).
 """
 import json
 

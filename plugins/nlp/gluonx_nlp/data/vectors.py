@@ -1,5 +1,5 @@
-"""Pretrained word vectors in text form: GloVe ``.txt`` and fastText ``.vec`` (D2L 14.7 / 10.6 "word similarity
-and analogy" loads both).
+"""Pretrained word vectors in text form: GloVe ``.txt`` and fastText ``.vec`` (D2L 10.6, "word similarity
+and analogy", loads both).
 
 Format: one word per line, the word then its ``D`` numbers separated by spaces. fastText files start with a
 header line ``<count> <D>``; GloVe files have none (the dimension is read from the first line). A word may

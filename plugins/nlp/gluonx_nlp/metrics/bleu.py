@@ -1,5 +1,5 @@
 """BLEU (Papineni et al. 2002): the corpus score used to report translation quality, and the per-sentence
-variant of D2L 10.7.6.
+variant of D2L 10.12.4.
 
 Corpus BLEU sums clipped n-gram matches and n-gram counts over all sentences, then takes the geometric mean
 of the n-gram precisions (n = 1..4) times the brevity penalty ``exp(min(0, 1 - r / c))`` with ``c`` the
@@ -135,7 +135,7 @@ def corpus_bleu(hypotheses, references, max_order=4, smooth="exp", smooth_value=
 
 
 def book_bleu(prediction, label, k=2):
-    """Per-sentence BLEU of D2L 10.7.6:
+    """Per-sentence BLEU of D2L 10.12.4:
     ``exp(min(0, 1 - len_label / len_pred)) * prod_{n=1..k} p_n ** (1 / 2**n)``.
 
     ``p_n`` is the clipped n-gram precision. The weights ``1/2**n`` give long n-gram matches more weight

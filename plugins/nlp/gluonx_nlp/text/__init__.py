@@ -1,5 +1,5 @@
 """Text pipeline: tokenizers (word, character, BPE subwords), vocabulary, padding and length bucketing
-(D2L 8.2, 9.5, 14.6)."""
+(D2L 6.3, 10.4, 10.7.1, 10.12.1)."""
 from .batching import BucketBatchSampler, pad_sequences, padding_ratio
 from .subword import BPE, char_ngrams
 from .tokenizers import CharTokenizer, WordTokenizer

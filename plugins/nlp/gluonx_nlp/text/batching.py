@@ -1,5 +1,5 @@
-"""Padding with valid lengths and length-bucketed batches (D2L 9.5.3 ``truncate_pad``; DL 10.2's variable-length
-sequences).
+"""Padding with valid lengths and length-bucketed batches (D2L 10.7.1 pads and truncates reviews; DL 10.2's
+variable-length sequences).
 
 A model masks with the valid lengths (``gluonx`` masked losses and attention take them); the bucketing sampler
 keeps sequences of similar lengths together so that little of each batch is padding.
@@ -21,7 +21,7 @@ def pad_sequences(sequences, pad_value, max_len=None, dtype="int32"):
     pad_value : int
         Index of the padding token (``vocab.index_of('<pad>')``).
     max_len : int, optional
-        Pad or truncate every sequence to this length (D2L 9.5.3); default: the longest sequence.
+        Pad or truncate every sequence to this length (D2L 10.7.1); default: the longest sequence.
     dtype : str
         NumPy dtype of the padded array.
 

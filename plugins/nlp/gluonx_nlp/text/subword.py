@@ -1,5 +1,5 @@
-"""Subwords: byte-pair encoding learned from word frequencies (D2L 14.6.2) and fastText's character n-grams
-(D2L 14.6.1).
+"""Subwords: byte-pair encoding learned from word frequencies (the English edition's D2L 14.6.2) and
+fastText's character n-grams (D2L 10.4).
 
 BPE starts from the characters of every word plus an end-of-word symbol ``_`` and repeatedly merges the most
 frequent pair of adjacent symbols (ties: the pair met first, scanning words in the order given and each word
@@ -17,7 +17,7 @@ __all__ = ["BPE", "char_ngrams"]
 
 def char_ngrams(word, min_n=3, max_n=6):
     """fastText's subwords of ``word``: the n-grams (``min_n <= n <= max_n``) of ``'<' + word + '>'`` and the
-    whole ``'<word>'`` itself (D2L 14.6.1: ``where`` -> ``<wh``, ``whe``, ..., ``<where>``)."""
+    whole ``'<word>'`` itself (D2L 10.4: ``where`` -> ``<wh``, ``whe``, ..., ``<where>``)."""
     if not 1 <= int(min_n) <= int(max_n):
         raise ValueError("need 1 <= min_n <= max_n, got {} and {}".format(min_n, max_n))
     marked = "<" + word + ">"
@@ -26,7 +26,7 @@ def char_ngrams(word, min_n=3, max_n=6):
 
 
 class BPE:
-    """Byte-pair encoding (Sennrich et al. 2016) as in D2L 14.6.2.
+    """Byte-pair encoding (Sennrich et al. 2016) as in D2L 14.6.2 (English edition).
 
     Parameters
     ----------

@@ -1,11 +1,12 @@
-"""Word and character tokenizers (D2L 8.2.2 ``tokenize``; D2L 9.5.1 ``preprocess_nmt``)."""
+"""Word and character tokenizers (D2L 10.7.1 ``get_tokenized_imdb``; D2L 10.12.1's
+preprocessing; D2L 6.3's characters)."""
 import re
 
 __all__ = ["CharTokenizer", "WordTokenizer"]
 
 # Words (letters, digits, apostrophes inside words) or one punctuation mark each.
 _WORDS_AND_PUNCTUATION = re.compile(r"\w+(?:'\w+)*|[^\w\s]", re.UNICODE)
-# Non-breaking spaces of the Tatoeba sentence pairs (fra.txt), replaced as D2L 9.5.1 does.
+# Non-breaking spaces of the Tatoeba sentence pairs (fra.txt), replaced as D2L 10.12.1 does.
 _NON_BREAKING = str.maketrans({"\u202f": " ", "\xa0": " "})
 
 
@@ -15,10 +16,10 @@ class WordTokenizer:
     Parameters
     ----------
     lower : bool
-        Lower-case first (D2L 8.2's time machine and 9.5's translation data do).
+        Lower-case first (D2L 10.7.1's reviews and 10.12.1's translation data are).
     split_punctuation : bool
-        ``False``: split on whitespace only (D2L 8.2.2). ``True``: every punctuation mark becomes its own
-        token, as D2L 9.5.1 obtains by inserting a space before ``, . ! ?`` (here: every non-word character).
+        ``False``: split on whitespace only (D2L 10.7.1). ``True``: every punctuation mark becomes its own
+        token, as D2L 10.12.1 obtains by inserting a space before ``, . ! ?`` (here: every non-word character).
     """
 
     def __init__(self, lower=False, split_punctuation=False):
@@ -41,7 +42,7 @@ class WordTokenizer:
 
 
 class CharTokenizer:
-    """Split a line into characters (D2L 8.2.2 ``token='char'``).
+    """Split a line into characters (D2L 6.3 indexes characters).
 
     Parameters
     ----------

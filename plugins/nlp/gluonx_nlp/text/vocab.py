@@ -1,4 +1,4 @@
-"""A vocabulary with reserved tokens and a minimum frequency (D2L 8.2.3 ``Vocab``).
+"""A vocabulary with reserved tokens and a minimum frequency (D2L 10.7.1 ``Vocab``).
 
 Index order, the same as gluonnlp 0.10's ``Vocab`` for the same counter: the unknown token first, then the
 reserved tokens in the order given, then the counted tokens by decreasing frequency, ties broken by the
