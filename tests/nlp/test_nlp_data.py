@@ -156,3 +156,17 @@ def test_snli_jsonl(tmp_path):
         path = _write(tmp_path / "bad.jsonl", _snli_line("neutral") + bad)
         with pytest.raises(TextFormatError, match=r"bad\.jsonl:2: .*" + message):
             SNLIPairs(path)
+
+
+
+def test_embedded_word_corpus():
+    from gluonx.data.text_corpus import python_docs_text
+    corpus = gluonx.get_dataset("python_docs_words")
+    assert gluonx.get_dataset_info("python_docs_words").embedded
+    assert len(corpus) > 2000 and len(corpus.tokens()) > 40000
+    assert all(len(s) >= 3 and all(w == w.lower() and w.replace("'", "").isalpha() for w in s) for s in corpus)
+    # The words come from the core's text, in order: a plain-prose sentence is found in it as is.
+    text = " ".join(python_docs_text().lower().split())
+    prose = next(s for s in corpus if len(s) > 8 and " ".join(s) in text)
+    assert corpus.sentences.index(prose) < 20
+    assert len(gluonx.get_dataset("python_docs_words", max_sentences=10)) == 10

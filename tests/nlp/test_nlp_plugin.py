@@ -14,7 +14,7 @@ ENTRIES = [info for kind in KINDS for info in gluonx.registry(kind).infos(plugin
 
 
 def test_the_plugin_registers_its_datasets_and_metric():
-    assert {info.name for info in ENTRIES} == {"text_corpus", "ptb", "imdb_reviews", "parallel_tsv", "snli",
+    assert {info.name for info in ENTRIES} == {"python_docs_words", "text_corpus", "ptb", "imdb_reviews", "parallel_tsv", "snli",
                                                "corpus_bleu"}
 
 
@@ -38,4 +38,4 @@ def test_listed_by_gluonx_plugins_without_importing_mxnet_or_the_plugin_code():
     assert listing.returncode == 0, listing.stderr
     nlp = {p["name"]: p for p in json.loads(listing.stdout)}["nlp"]
     assert nlp["status"] == "loaded" and nlp["module"] == "gluonx_nlp.plugin"
-    assert nlp["entries"]["datasets"] == 5 and nlp["entries"]["metrics"] == 1
+    assert nlp["entries"]["datasets"] == 6 and nlp["entries"]["metrics"] == 1

@@ -7,6 +7,10 @@ _DATA = "gluonx_nlp.data."
 @gluonx.hookimpl
 def register_datasets(registry):
     """The real text formats (read from files the user has; nothing is downloaded)."""
+    registry.register("python_docs_words", _DATA + "embedded:PythonDocsSentences", task="language-model",
+                      book_section="D2L 10.3.1", embedded=True,
+                      description="CPython's help text (as python_docs) split into sentences of lower-case "
+                                  "words (ships with Python; the text varies with the Python version)")
     registry.register("text_corpus", _DATA + "corpus:TextCorpus", task="language-model", book_section="D2L 6.3",
                       description="a UTF-8 text file as token lists, one per non-empty line (path=..., "
                                   "tokenizer=...)")
