@@ -12,8 +12,9 @@ probabilities and perplexities. Two consequences of those definitions, kept for 
 
 - at the lower orders ``T(c)`` counts the raw followers of ``c`` while ``N(c)`` counts continuations, so
   the probabilities of a context sum to one only when every occurrence of ``c`` has a predecessor;
-- a word that never follows another word (``<s>``, and an out-of-vocabulary word, mapped to ``<UNK>``) gets
-  probability 0 at the unigram level: a test sentence with an unknown word has infinite perplexity.
+- a word that never follows another word (an out-of-vocabulary word, mapped to ``<UNK>``; ``<s>`` in a bigram
+  model) gets probability 0 at the unigram level: a test sentence with an unknown word has infinite
+  perplexity.
 """
 import collections
 import math
