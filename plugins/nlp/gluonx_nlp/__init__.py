@@ -1,0 +1,42 @@
+"""gluonx NLP plugin, first layer: the text pipeline (D2L 6.3, 10.7.1, 10.12.1), real text formats, BLEU (D2L 10.12.4)
+and an interpolated Kneser-Ney n-gram language model (DL 12.4.1).
+
+Modules (importing this package imports none of them, nor MXNet):
+
+- :mod:`~gluonx_nlp.plugin` -- the hook implementations (lazy ``"module:attr"`` entries);
+- :mod:`~gluonx_nlp.text` -- word, character and BPE subword tokenizers, :class:`Vocabulary`, padding with valid lengths
+  and a length-bucketing batch sampler;
+- :mod:`~gluonx_nlp.data` -- plain-text / PTB corpora, IMDb ``aclImdb`` folders, tab-separated parallel
+  corpora (``fra.txt``), GloVe / fastText ``.vec`` vectors, SNLI JSONL;
+- :mod:`~gluonx_nlp.metrics` -- corpus BLEU (as sacrebleu) and the book's per-sentence BLEU.
+
+Models (word2vec, seq2seq, attention, beam search...) are not part of this plugin yet: see ``docs/nlp.md``.
+"""
+import importlib
+
+_PUBLIC = {
+    "text": "gluonx_nlp.text",
+    "data": "gluonx_nlp.data",
+    "metrics": "gluonx_nlp.metrics",
+    "Vocabulary": "gluonx_nlp.text.vocab:Vocabulary",
+    "WordTokenizer": "gluonx_nlp.text.tokenizers:WordTokenizer",
+    "CharTokenizer": "gluonx_nlp.text.tokenizers:CharTokenizer",
+    "BPE": "gluonx_nlp.text.subword:BPE",
+    "pad_sequences": "gluonx_nlp.text.batching:pad_sequences",
+    "BucketBatchSampler": "gluonx_nlp.text.batching:BucketBatchSampler",
+    "corpus_bleu": "gluonx_nlp.metrics.bleu:corpus_bleu",
+    "book_bleu": "gluonx_nlp.metrics.bleu:book_bleu",
+    "CorpusBLEU": "gluonx_nlp.metrics.bleu:CorpusBLEU",
+}
+
+__all__ = sorted(_PUBLIC)
+
+
+def __getattr__(name):
+    # Lazy: `import gluonx_nlp` (done by plugin discovery) must not import MXNet.
+    target = _PUBLIC.get(name)
+    if target is None:
+        raise AttributeError("module 'gluonx_nlp' has no attribute {!r}".format(name))
+    module_name, _, attr = target.partition(":")
+    module = importlib.import_module(module_name)
+    return getattr(module, attr) if attr else module
