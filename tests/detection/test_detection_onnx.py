@@ -262,3 +262,9 @@ def test_converters_are_installed_through_the_hook():
     table = MXNetGraph.registry_[OPSET]
     assert table["_contrib_box_nms"] is convert_box_nms
     assert table["_contrib_MultiBoxDetection"] is convert_multibox_detection
+
+
+def test_converters_refuse_an_opset_they_cannot_target():
+    from gluonx_detection.onnx import register_converters
+    with pytest.raises(ValueError, match="need opset 13 or newer, got 12"):
+        register_converters(12)

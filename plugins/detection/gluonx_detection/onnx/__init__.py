@@ -5,7 +5,10 @@
 - :mod:`~gluonx_detection.onnx.multibox_detection` -- the fused ``_contrib_MultiBoxDetection`` (decoding, best
   class, NMS), which ``mx.onnx`` cannot convert.
 """
-__all__ = ["CONVERTERS", "register_converters"]
+__all__ = ["CONVERTERS", "MIN_OPSET", "register_converters"]
+
+#: The converters use ``ReduceSum`` with its axes as an input (opset 13).
+MIN_OPSET = 13
 
 #: MXNet operator -> ``"module:function"`` of its converter.
 CONVERTERS = {
@@ -23,6 +26,9 @@ def register_converters(opset):
     import importlib
 
     from mxnet.onnx.mx2onnx._export_onnx import MXNetGraph
+    if opset < MIN_OPSET:
+        raise ValueError("the detection plugin's ONNX converters need opset {} or newer, got {}".format(
+            MIN_OPSET, opset))
     for op_name, target in CONVERTERS.items():
         module, attr = target.split(":")
         MXNetGraph.register(op_name, opset)(getattr(importlib.import_module(module), attr))
