@@ -44,7 +44,7 @@ def register_gluoncv_models(registry):
     registry.register(
         "gluoncv_faster_rcnn", _ZOO + "gluoncv_faster_rcnn", book_section="D2L 9.8.3",
         description="gluoncv's Faster R-CNN on ResNet-18 v1b (RoIAlign, random init): one image -> (boxes in "
-                    "input pixels, scores, class_ids) after per-class NMS; fixed batch: gluoncv's Faster R-CNN "
+                    "input pixels, scores, class_ids) after per-class NMS; gluoncv's Faster R-CNN "
                     "infers batch 1 only",
         kwargs={"num_classes": 3, "rpn_test_post_nms": 16, "nms_topk": 8, "calibration_size": 64}, inputs=[_images(1, 64)],
         dynamic_batch=False, onnx=True, **common)

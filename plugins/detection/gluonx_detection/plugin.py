@@ -2,8 +2,6 @@
 import gluonx
 from gluonx import InputSpec
 
-from .gluoncv_entries import register_gluoncv_models, register_gluoncv_tasks
-
 _OPS = "gluonx_detection.ops."
 _BOXES = InputSpec((2, 6, 4), low=0, high=1, name="boxes")
 # Centre-format boxes with positive sizes: the coders' example inputs must be valid boxes.
@@ -82,7 +80,8 @@ def register_models(registry):
         description="The book's TinySSD: base network, three down-sampling blocks and a global max pool, anchors, "
                     "class and box predictors at five scales; returns (anchors, class_preds, box_preds)",
         kwargs={"num_classes": 3}, inputs=[InputSpec((2, 3, 64, 64), name="images")], onnx=True)
-    # gluoncv's SSD, YOLOv3, Faster R-CNN and CenterNet (task detection-inference): gluoncv_entries.py
+    # gluoncv's SSD, YOLOv3, Faster R-CNN and CenterNet (task detection-inference)
+    from .gluoncv_entries import register_gluoncv_models
     register_gluoncv_models(registry)
 
 
@@ -94,6 +93,7 @@ def register_tasks(registry):
                       description="multibox detectors returning (anchors, class_preds, box_preds); softmax "
                                   "cross-entropy (or focal) on anchors + smooth-L1 on positive offsets; class "
                                   "error and box MAE")
+    from .gluoncv_entries import register_gluoncv_tasks
     register_gluoncv_tasks(registry)
 
 

@@ -111,6 +111,7 @@ class GluonCVDetector(HybridBlock):
         self.net = net
         self.classes = list(getattr(net, "classes", []))
         self.calibration_shape = tuple(calibration_shape) if calibration_shape else None
+        self._initialized_once = False
         for name, param in self.net.collect_params().items():
             if param.init is None and name.endswith("weight"):
                 param.init = mx.init.MSRAPrelu(factor_type="in", slope=0.0)
@@ -120,6 +121,10 @@ class GluonCVDetector(HybridBlock):
         initializer of their own. With ``calibration_shape``, BatchNorm statistics are then calibrated."""
         for name, param in self.collect_params().items():
             param.init = _role_initializer(name, param.init)
+        # gluoncv initializes parts of some networks while building them (CenterNet's base network): the
+        # first call initializes those again, by role, instead of warning that they are initialized already.
+        force_reinit = force_reinit or not self._initialized_once
+        self._initialized_once = True
         super().initialize(init, ctx=ctx, verbose=verbose, force_reinit=force_reinit)
         if self.calibration_shape:
             data = calibration_images(self.calibration_shape)
