@@ -207,7 +207,8 @@ def test_plain_xavier_fails_on_gluoncv_ssd_but_not_on_the_entry():
 @pytest.mark.parametrize("name", ["gluoncv_yolo3", "gluoncv_center_net", "gluoncv_faster_rcnn"])
 def test_batchnorm_is_calibrated_on_the_calibration_images(name):
     """After initialization, every BatchNorm normalizes the calibration images: per channel, its output has
-    mean beta (0) and variance gamma^2 (1), measured on the outputs (not on the stored statistics)."""
+    mean beta (0) and variance gamma^2 (1) unless the channel's variance was floored (then below 1), measured
+    on the outputs (not on the stored statistics)."""
     net = _build(name, calibration_size=64)
     layers = []
     gluoncv_zoo._collect_batchnorms(net.net, layers)
@@ -223,9 +224,11 @@ def test_batchnorm_is_calibrated_on_the_calibration_images(name):
     for out in outputs:
         per_channel = out.transpose(1, 0, 2, 3).reshape(out.shape[1], -1)
         assert np.abs(per_channel.mean(axis=1)).max() < 1e-3
-        close.append(np.abs(per_channel.var(axis=1) - 1) < 1e-2)
-    # all but the channels whose variance was floored (nearly constant on the batch)
-    assert np.concatenate(close).mean() > 0.95
+        variance = per_channel.var(axis=1)
+        # a floored variance (nearly constant channel) only scales down: BatchNorm never amplifies here
+        assert variance.max() < 1.01
+        close.append(np.abs(variance - 1) < 1e-2)
+    assert np.concatenate(close).mean() > 0.85
 
 
 # ----------------------------------------------------------------------------------- ONNX: same detections
@@ -248,18 +251,15 @@ def _match_detections(mx_out, ort_out, what, atol=1e-4):
 
 
 #: name, batch sizes (the first exported), image size, minimum kept boxes per image
-#: YOLOv3 is not here: its random scores cluster so closely that the ~1e-5 by which onnxruntime's and MXNet's
-#: float32 results differ through its 50-layer body reorders near-equal scores, and a different box wins the
-#: suppression; its NMS is checked below on its own candidate rows, its whole graph by tests/conformance.
-ONNX_CASES = [("gluoncv_ssd", (2, 1, 3), 128, 20), ("gluoncv_faster_rcnn", (1,), 128, 8),
-              ("gluoncv_center_net", (2, 1), 128, 20)]
+ONNX_CASES = [("gluoncv_ssd", (2, 1, 3), 128, 20), ("gluoncv_yolo3", (2, 1, 3), 128, 20),
+              ("gluoncv_faster_rcnn", (1,), 128, 8), ("gluoncv_center_net", (2, 1), 128, 20)]
 
 
 @pytest.mark.parametrize("name,batches,size,min_kept", ONNX_CASES, ids=[case[0] for case in ONNX_CASES])
 def test_onnx_detections_match_mxnet_on_crowded_scenes(name, batches, size, min_kept, tmp_path):
     pytest.importorskip("onnxruntime")
     info = gluonx.get_model_info(name)
-    net = _build(name, calibration_size=size)
+    net = _build(name, **({"calibration_size": size} if "calibration_size" in info.kwargs else {}))
     images = _scenes(max(batches) + 2, size=size)
     result = gluonx.export(net, str(tmp_path / "export"), [images[:batches[0]]], formats=("symbol", "onnx"),
                            dynamic_batch=len(batches) > 1, output_names=["boxes", "scores", "ids"],
@@ -287,7 +287,7 @@ def test_onnx_detections_match_mxnet_on_crowded_scenes(name, batches, size, min_
 
 class _YOLONMS(mx.gluon.HybridBlock):
     """The suppression of gluoncv's YOLOv3 (``yolo3.py``: the same ``box_nms`` call and ``post_nms`` slice)
-    on the candidate rows ``(B, N, 6)`` the network produces before it."""
+    on the candidate rows ``(B, N, 6)`` the network produces before it: the converter alone, on over a thousand rows."""
 
     def hybrid_forward(self, F, rows):
         result = F.contrib.box_nms(rows, overlap_thresh=0.45, valid_thresh=0.01, topk=400, id_index=0,
@@ -299,7 +299,7 @@ class _YOLONMS(mx.gluon.HybridBlock):
 
 def test_onnx_suppression_of_yolo3_matches_mxnet_on_its_candidates(tmp_path):
     pytest.importorskip("onnxruntime")
-    net = _build("gluoncv_yolo3", calibration_size=128)
+    net = _build("gluoncv_yolo3")
     net.net.set_nms(nms_thresh=-1)                      # gluoncv's switch: return every candidate row
     ids, scores, boxes = [o.asnumpy() for o in net.net(mx.nd.array(_scenes(5, size=128)))]
     rows = np.concatenate([ids, scores, boxes], axis=-1)
