@@ -187,6 +187,15 @@ def test_detections_are_sorted_valid_and_suppressed_per_class(name):
         assert (iou[same & off_diagonal] <= NMS_THRESH[name] + 1e-6).all()
 
 
+def test_class_arguments_are_checked():
+    assert gluoncv_zoo.class_names(num_classes=2) == ["class0", "class1"]
+    assert gluoncv_zoo.class_names(["a", "b"], num_classes=5) == ["a", "b"]
+    with pytest.raises(ValueError, match="^num_classes must be positive, got 0$"):
+        gluonx.get_model("gluoncv_ssd", num_classes=0)
+    with pytest.raises(ValueError, match="^classes must name at least one class, got an empty list$"):
+        gluonx.get_model("gluoncv_center_net", classes=[])
+
+
 # ----------------------------------------------------------------------------------- initialization quirks
 
 def test_plain_xavier_fails_on_gluoncv_ssd_but_not_on_the_entry():

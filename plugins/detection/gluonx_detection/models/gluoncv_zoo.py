@@ -21,6 +21,8 @@ import mxnet as mx
 import numpy as np
 from mxnet.gluon import HybridBlock
 
+from gluonx._validate import check_positive
+
 __all__ = ["GluonCVDetector", "gluoncv_ssd", "gluoncv_yolo3", "gluoncv_faster_rcnn", "gluoncv_center_net",
            "class_names"]
 
@@ -31,9 +33,7 @@ _ZEROS = ("beta", "running_mean", "moving_mean")
 def class_names(classes=None, num_classes=3):
     """``classes`` as a list of names, or ``num_classes`` generated names (``class0``, ``class1``...)."""
     if classes is None:
-        if int(num_classes) < 1:
-            raise ValueError("num_classes must be at least 1, got {!r}".format(num_classes))
-        return ["class{}".format(i) for i in range(int(num_classes))]
+        return ["class{}".format(i) for i in range(int(check_positive("num_classes", num_classes)))]
     classes = [str(name) for name in classes]
     if not classes:
         raise ValueError("classes must name at least one class, got an empty list")
