@@ -2,8 +2,6 @@
 import gluonx
 from gluonx import InputSpec
 
-from .gluoncv_entries import register_gluoncv_models, register_gluoncv_tasks
-
 _OPS = "gluonx_detection.ops."
 _BOXES = InputSpec((2, 6, 4), low=0, high=1, name="boxes")
 # Centre-format boxes with positive sizes: the coders' example inputs must be valid boxes.
@@ -109,8 +107,8 @@ def register_models(registry):
                     "class-agnostic NMS, RoIAlign, box head with per-class offsets; images -> (boxes, scores, "
                     "class_ids) after per-class NMS and top-k",
         inputs=[InputSpec((2, 3, 64, 64), name="images")], onnx=True)
-    # gluoncv's SSD, YOLOv3, Faster R-CNN and CenterNet (task detection-inference): gluoncv_entries.py
-    register_gluoncv_models(registry)
+    # gluoncv's SSD, YOLOv3, Faster R-CNN and CenterNet (task detection-inference)
+    _register_gluoncv_models(registry)
 
 
 @gluonx.hookimpl
@@ -126,7 +124,7 @@ def register_tasks(registry):
                       description="Faster R-CNN nets (backbone, rpn, train_proposer, head): RPN objectness "
                                   "cross-entropy + smooth-L1 on sampled anchors, head softmax cross-entropy + "
                                   "per-class smooth-L1 on sampled regions; RPN error and region class error")
-    register_gluoncv_tasks(registry)
+    _register_gluoncv_tasks(registry)
 
 
 @gluonx.hookimpl
@@ -192,3 +190,52 @@ def register_onnx_converters(opset):
     per class or across classes, as MXNet runs it."""
     from gluonx_detection.onnx import register_converters
     register_converters(opset)
+
+
+# --- gluoncv's detectors (models/gluoncv_zoo.py). They compute their training losses inside the network
+# (YOLOv3), need ground truth in the forward pass (Faster R-CNN) or predict heat maps (CenterNet), so they do not
+# fit the multibox "detection" task: registered under the non-trainable "detection-inference" task.
+_ZOO = "gluonx_detection.models.gluoncv_zoo:"
+
+
+def _gluoncv_images(batch, size, **kwargs):
+    return InputSpec((batch, 3, size, size), name="images", **kwargs)
+
+
+def _register_gluoncv_tasks(registry):
+    """The task of detectors used as they are: images -> (boxes, scores, class_ids); not trained here."""
+    registry.register("detection-inference", "gluonx.tasks.base:Task", primary_metric="loss", trainable=False,
+                      book_section="D2L 9.7",
+                      description="detectors that take images and return (boxes, scores, class_ids) with their "
+                                  "own decoding and NMS; trained outside gluonx (gluoncv's training scripts)")
+
+
+def _register_gluoncv_models(registry):
+    """gluoncv's SSD, YOLOv3, Faster R-CNN and CenterNet, randomly initialized, small example inputs."""
+    common = dict(task="detection-inference", extra="detection")
+    registry.register(
+        "gluoncv_ssd", _ZOO + "gluoncv_ssd", book_section="D2L 9.7",
+        description="gluoncv's SSD on MobileNet x0.25 (ssd_300_mobilenet0_25_custom, random init): images -> "
+                    "(boxes in input pixels, scores, class_ids) after per-class NMS (ONNX through the plugin's "
+                    "per-class box_nms converter)",
+        kwargs={"num_classes": 3, "calibration_size": 64}, inputs=[_gluoncv_images(2, 64)], onnx=True, **common)
+    registry.register(
+        "gluoncv_yolo3", _ZOO + "gluoncv_yolo3", book_section="D2L 9.7",
+        description="gluoncv's YOLOv3 on MobileNet x0.25 (yolo3_mobilenet0_25_custom, random init): images "
+                    "(sides multiples of 32) -> (boxes in input pixels, scores, class_ids) after per-class NMS "
+                    "(ONNX through the plugin's per-class box_nms converter)",
+        kwargs={"num_classes": 3}, inputs=[_gluoncv_images(2, 64)], onnx=True, **common)
+    registry.register(
+        "gluoncv_faster_rcnn", _ZOO + "gluoncv_faster_rcnn", book_section="D2L 9.8.3",
+        description="gluoncv's Faster R-CNN on ResNet-18 v1b (RoIAlign, random init): one image -> (boxes in "
+                    "input pixels, scores, class_ids) after per-class NMS; gluoncv's Faster R-CNN "
+                    "infers batch 1 only",
+        kwargs={"num_classes": 3, "rpn_test_post_nms": 16, "nms_topk": 8, "calibration_size": 64},
+        inputs=[_gluoncv_images(1, 64)], dynamic_batch=False, onnx=True, **common)
+    registry.register(
+        "gluoncv_center_net", _ZOO + "gluoncv_center_net", book_section="D2L 9.7",
+        description="gluoncv's CenterNet on ResNet-18 v1b with deconvolutions (random init): images -> (boxes "
+                    "in input pixels, scores, class_ids) from the top-k heat-map peaks (no NMS); batches of up to "
+                    "256 images (gluoncv's decoder indexes the batch with arange(256))",
+        kwargs={"num_classes": 3, "topk": 20, "calibration_size": 64}, inputs=[_gluoncv_images(2, 64)], onnx=True,
+        **common)

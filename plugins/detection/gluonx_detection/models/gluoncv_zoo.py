@@ -21,6 +21,8 @@ import mxnet as mx
 import numpy as np
 from mxnet.gluon import HybridBlock
 
+from gluonx._validate import check_positive
+
 __all__ = ["GluonCVDetector", "gluoncv_ssd", "gluoncv_yolo3", "gluoncv_faster_rcnn", "gluoncv_center_net",
            "class_names"]
 
@@ -31,9 +33,7 @@ _ZEROS = ("beta", "running_mean", "moving_mean")
 def class_names(classes=None, num_classes=3):
     """``classes`` as a list of names, or ``num_classes`` generated names (``class0``, ``class1``...)."""
     if classes is None:
-        if int(num_classes) < 1:
-            raise ValueError("num_classes must be at least 1, got {!r}".format(num_classes))
-        return ["class{}".format(i) for i in range(int(num_classes))]
+        return ["class{}".format(i) for i in range(int(check_positive("num_classes", num_classes)))]
     classes = [str(name) for name in classes]
     if not classes:
         raise ValueError("classes must name at least one class, got an empty list")
@@ -79,9 +79,10 @@ def _set_statistics(layer, inputs):
     shape = [1] * data.ndim
     shape[axis] = -1
     variance = ((data - mean.reshape(shape)) ** 2).mean(axis=axes)
-    # A channel that is (nearly) constant on the batch (a ReLU dead on it) would be scaled by up to
-    # 1/sqrt(eps) on any other input: floor its variance at a hundredth of the layer's mean variance.
-    variance = mx.nd.maximum(variance, variance.mean() * 0.01 + 1e-6)
+    # A channel nearly constant on the batch (a ReLU dead on it, or a large mean with a small spread) would
+    # amplify rounding errors by |mean| / std, so that MXNet and onnxruntime drift apart over dozens of
+    # layers: floor the variance at a tenth of the layer's mean variance and of the channel's squared mean.
+    variance = mx.nd.maximum(mx.nd.maximum(variance, variance.mean() * 0.1 + 1e-6), mean ** 2 * 0.1)
     layer.running_mean.set_data(mean.astype(layer.running_mean.dtype))
     layer.running_var.set_data(variance.astype(layer.running_var.dtype))
 
@@ -110,6 +111,7 @@ class GluonCVDetector(HybridBlock):
         self.net = net
         self.classes = list(getattr(net, "classes", []))
         self.calibration_shape = tuple(calibration_shape) if calibration_shape else None
+        self._initialized_once = False
         for name, param in self.net.collect_params().items():
             if param.init is None and name.endswith("weight"):
                 param.init = mx.init.MSRAPrelu(factor_type="in", slope=0.0)
@@ -119,6 +121,10 @@ class GluonCVDetector(HybridBlock):
         initializer of their own. With ``calibration_shape``, BatchNorm statistics are then calibrated."""
         for name, param in self.collect_params().items():
             param.init = _role_initializer(name, param.init)
+        # gluoncv initializes parts of some networks while building them (CenterNet's base network): the
+        # first call initializes those again, by role, instead of warning that they are initialized already.
+        force_reinit = force_reinit or not self._initialized_once
+        self._initialized_once = True
         super().initialize(init, ctx=ctx, verbose=verbose, force_reinit=force_reinit)
         if self.calibration_shape:
             data = calibration_images(self.calibration_shape)
@@ -172,16 +178,21 @@ def gluoncv_ssd(classes=None, num_classes=3, nms_thresh=0.45, nms_topk=400, post
 
 
 def gluoncv_yolo3(classes=None, num_classes=3, nms_thresh=0.45, nms_topk=400, post_nms=100,
-                  calibration_size=128):
+                  calibration_size=None):
     """gluoncv's ``yolo3_mobilenet0_25_custom`` (YOLOv3 on MobileNet x0.25), randomly initialized; input sides
-    must be multiples of 32. NMS is per class, keeping ``post_nms`` rows."""
+    must be multiples of 32. NMS is per class, keeping ``post_nms`` rows.
+
+    No BatchNorm calibration by default: He-initialized, its body keeps a sensible scale with BatchNorm at
+    0/1, and calibrated statistics of nearly constant channels make onnxruntime's and MXNet's float32 results
+    drift apart (~1e-5) enough to reorder its near-equal random scores.
+    """
     from gluoncv.model_zoo.yolo.yolo3 import yolo3_mobilenet0_25_custom
     net = yolo3_mobilenet0_25_custom(classes=class_names(classes, num_classes), pretrained_base=False)
     net.set_nms(nms_thresh=nms_thresh, nms_topk=nms_topk, post_nms=post_nms)
-    # The output layers start near zero, as detection heads usually do: box sizes are exp(prediction) x
-    # anchor, so a random head of unit scale gives boxes of millions of pixels and saturated scores.
+    # The output layers start small, as detection heads usually do: box sizes are exp(prediction) x anchor,
+    # so a random head of unit scale gives boxes of millions of pixels and saturated scores.
     for output in net.yolo_outputs:
-        output.prediction.weight.init = mx.init.Normal(0.01)
+        output.prediction.weight.init = mx.init.Normal(0.05)
     return GluonCVDetector(net, calibration_shape=_calibration_shape(calibration_size))
 
 
