@@ -56,13 +56,50 @@ def test_persistent_chains_are_carried_and_saved():
     trainer = gluonx.Trainer(rbm, step=step, optimizer="sgd", optimizer_params={"learning_rate": 0.05}, seed=0)
     data = _two_prototype_data(n=40)
     trainer.train_batch(mx.nd.array(data[:20]), mx.nd.zeros(20))
-    first = step.state_dict()["chain/0"].asnumpy()
+    chain = step.state_dict()["chain/0"]
+    first = chain.asnumpy()
     assert first.shape == (20, 8) and set(np.unique(first)) <= {0.0, 1.0}
+    trainer.train_batch(mx.nd.array(data[20:]), mx.nd.zeros(20))
+    # The next batch continues the chain in new arrays (a cached graph must not overwrite the carried one).
+    np.testing.assert_array_equal(chain.asnumpy(), first)
+    assert not np.array_equal(step.state_dict()["chain/0"].asnumpy(), first)
     restored = ContrastiveDivergenceStep(k=2, persistent=True)
     restored.load_state_dict(step.state_dict(), trainer)
-    np.testing.assert_array_equal(restored.state_dict()["chain/0"].asnumpy(), first)
+    np.testing.assert_array_equal(restored.state_dict()["chain/0"].asnumpy(),
+                                  step.state_dict()["chain/0"].asnumpy())
+
+
+def test_a_net_that_is_not_an_rbm_is_one_clear_error():
+    net = mx.gluon.nn.Dense(1)
+    trainer = gluonx.Trainer(net, step=ContrastiveDivergenceStep(), optimizer="sgd")
+    with pytest.raises(TypeError, match="ContrastiveDivergenceStep trains gluonx_generative's RBMs"):
+        trainer.train_batch(mx.nd.ones((2, 3)), mx.nd.zeros(2))
 
 
 def test_k_must_be_a_positive_integer():
     with pytest.raises(ValueError, match="k must be a positive integer, got 0"):
         ContrastiveDivergenceStep(k=0)
+
+
+@pytest.mark.parametrize("kind", ["bernoulli", "gaussian"])
+def test_the_fused_graph_gives_the_closed_form_cd_gradient(kind):
+    from gluonx_generative.rbm import GaussianBernoulliRBM
+    from gluonx_generative.training import ContrastiveGraph
+    sigma = 0.8
+    rbm = BernoulliRBM(6, 4) if kind == "bernoulli" else GaussianBernoulliRBM(6, 4, sigma=sigma)
+    rbm.initialize(mx.init.Normal(0.5))
+    graph = ContrastiveGraph(rbm, k=2)
+    graph.hybridize(static_alloc=True)
+    v = mx.nd.array(_two_prototype_data(n=10, d=6, seed=3)[:, :6])
+    with mx.autograd.record():
+        gap, sample = graph(v, v)
+    gap.backward()
+    np.testing.assert_allclose(gap.asnumpy(), (rbm(v) - rbm(sample)).asnumpy(), rtol=1e-5, atol=1e-5)
+    # d/dW of F(v) - F(v~) summed over rows = sum(h(v~) v~^T) - sum(h(v) v^T) with h the hidden expectations,
+    # on v / sigma for the Gaussian RBM (DL 18.2's positive and negative phases).
+    scale = 1.0 if kind == "bernoulli" else sigma
+    pos, neg = v.asnumpy() / scale, sample.asnumpy() / scale
+    weight, hidden_bias = rbm.weight.data().asnumpy(), rbm.hidden_bias.data().asnumpy()
+    expect = lambda x: 1.0 / (1.0 + np.exp(-(x @ weight.T + hidden_bias)))
+    np.testing.assert_allclose(rbm.weight.grad().asnumpy(), expect(neg).T @ neg - expect(pos).T @ pos,
+                               rtol=1e-4, atol=1e-4)

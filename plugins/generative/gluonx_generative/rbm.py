@@ -127,6 +127,14 @@ class BernoulliRBM(_RBMBase):
     def hybrid_forward(self, F, v, weight, hidden_bias, visible_bias):
         return bernoulli_free_energy(F, v, weight, hidden_bias, visible_bias)
 
+    def free_energy_f(self, F, v, weight, hidden_bias, visible_bias):
+        """The free energy with ``F`` and the parameters given (for graphs built around this RBM)."""
+        return bernoulli_free_energy(F, v, weight, hidden_bias, visible_bias)
+
+    def sample_visible_f(self, F, h, weight, visible_bias):
+        """A draw of ``v ~ p(v | h)`` with ``F`` and the parameters given."""
+        return sample_bernoulli(F, bernoulli_visible_probs(F, h, weight, visible_bias))
+
     def visible_probs(self, h):
         """``p(v = 1 | h)``, shape ``(B, n_visible)``."""
         weight, _, visible_bias = self._params_on(h.context)
@@ -180,6 +188,15 @@ class GaussianBernoulliRBM(_RBMBase):
 
     def hybrid_forward(self, F, v, weight, hidden_bias, visible_bias):
         return gaussian_free_energy(F, v, weight, hidden_bias, visible_bias, self.sigma)
+
+    def free_energy_f(self, F, v, weight, hidden_bias, visible_bias):
+        """The free energy with ``F`` and the parameters given (for graphs built around this RBM)."""
+        return gaussian_free_energy(F, v, weight, hidden_bias, visible_bias, self.sigma)
+
+    def sample_visible_f(self, F, h, weight, visible_bias):
+        """A draw of ``v ~ p(v | h)`` with ``F`` and the parameters given."""
+        mean = F.broadcast_add(self.sigma * F.dot(h, weight), visible_bias.expand_dims(0))
+        return mean + self.sigma * F.random.normal_like(mean)
 
     def visible_mean(self, h):
         """``E[v | h] = b + sigma W^T h``."""
