@@ -9,7 +9,7 @@ _BINARY = InputSpec((3, 12), low=0, high=1, name="visible")
 @gluonx.hookimpl
 def register_models(registry):
     """Restricted Boltzmann machines (DL 20.2, 20.5.1): the forward is the free energy of each visible row."""
-    common = dict(task="generative", kwargs={"n_visible": 12, "n_hidden": 5}, inputs=[_BINARY])
+    common = dict(task="generative", kwargs={"n_visible": 12, "n_hidden": 5}, inputs=[_BINARY], onnx=True)
     registry.register(
         "bernoulli_rbm", _RBM + "bernoulli_rbm", book_section="DL 20.2",
         description="Bernoulli-Bernoulli RBM; forward = free energy F(v) (B,); conditionals, block Gibbs, "
@@ -25,7 +25,7 @@ def register_blocks(registry):
     """The deterministic round trip of a Bernoulli RBM (DL 20.2)."""
     registry.register(
         "rbm_reconstruction", _RBM + "RBMReconstruction", task="generative", book_section="DL 20.2",
-        kwargs={"n_visible": 12, "n_hidden": 5}, inputs=[_BINARY],
+        kwargs={"n_visible": 12, "n_hidden": 5}, inputs=[_BINARY], onnx=True,
         description="mean-field reconstruction p(v=1 | h=p(h=1 | v)) of a Bernoulli RBM, (B, n_visible)")
 
 
