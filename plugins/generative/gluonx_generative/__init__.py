@@ -7,9 +7,10 @@ Modules (importing this package imports none of them, nor MXNet):
 - :mod:`~gluonx_generative.exact` -- exact log-partition, log-likelihood and pseudo-likelihood by enumeration
   (small models, NumPy);
 - :mod:`~gluonx_generative.training` -- CD-k and persistent CD (SML) as a :class:`gluonx.train.step.TrainStep`;
-- :mod:`~gluonx_generative.ais` -- annealed importance sampling of log Z.
+- :mod:`~gluonx_generative.ais` -- annealed importance sampling of log Z;
+- :mod:`~gluonx_generative.bridge` -- bridge sampling of log Z.
 
-Autoencoders, DBN/DBM, NCE, bridge sampling, VAEs, GANs and autoregressive models are not built yet.
+Autoencoders, DBN/DBM, NCE, VAEs, GANs and autoregressive models are not built yet.
 Documentation: ``docs/generative.md``.
 """
 import importlib
@@ -20,6 +21,9 @@ _PUBLIC = {
     "ContrastiveDivergenceStep": "gluonx_generative.training:ContrastiveDivergenceStep",
     "exact": "gluonx_generative.exact",
     "ais_log_partition": "gluonx_generative.ais:ais_log_partition",
+    "bridge_log_partition": "gluonx_generative.bridge:bridge_log_partition",
+    "ContrastiveGraph": "gluonx_generative.training:ContrastiveGraph",
+    "RBMReconstruction": "gluonx_generative.rbm:RBMReconstruction",
 }
 
 __all__ = sorted(_PUBLIC)
