@@ -1,0 +1,50 @@
+"""The generative plugin's registrations: found through its entry point, lazy, and every factory resolves."""
+import os
+import subprocess
+import sys
+
+import pytest
+
+import gluonx
+from gluonx._registry import import_object
+
+KINDS = ("models", "blocks", "tasks")
+ENTRIES = [info for kind in KINDS for info in gluonx.registry(kind).infos(plugin="generative")]
+
+
+def test_the_plugin_registers_the_rbms_their_block_and_the_task():
+    names = {info.name for info in ENTRIES}
+    assert {"bernoulli_rbm", "gaussian_bernoulli_rbm", "rbm_reconstruction", "generative"} <= names
+
+
+@pytest.mark.parametrize("info", ENTRIES, ids=lambda info: "{}:{}".format(info.kind, info.name))
+def test_every_factory_resolves_and_names_its_book_section(info):
+    assert info.book_section.startswith("DL ")
+    assert info.kind == "task" or info.task == "generative"
+    assert callable(import_object(info.factory))
+
+
+def test_listing_imports_neither_mxnet_nor_the_plugin_code():
+    env = dict(os.environ)
+    env.pop("GLUONX_STRICT_PLUGINS", None)
+    code = ("import sys, gluonx\n"
+            "gluonx.list_models(); gluonx.list_blocks()\n"
+            "import gluonx_generative\n"
+            "print(sorted(m for m in sys.modules if m.startswith(('mxnet', 'gluonx_generative'))))\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "['gluonx_generative', 'gluonx_generative.plugin']"
+
+
+def test_gluonx_plugins_lists_it():
+    result = subprocess.run([sys.executable, "-m", "gluonx", "plugins"], capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "generative" in result.stdout
+
+
+def test_models_build_through_the_registry_and_return_free_energies():
+    import mxnet as mx
+    rbm = gluonx.get_model("bernoulli_rbm", n_visible=6, n_hidden=3)
+    rbm.initialize()
+    assert rbm(mx.nd.ones((4, 6))).shape == (4,)
