@@ -1,4 +1,7 @@
 """Fake plugins for the plugin-host tests: in-memory entry points and on-disk distributions."""
+import os
+import subprocess
+import sys
 import textwrap
 
 
@@ -30,3 +33,19 @@ def write_distribution(root, dist_name, plugin_name, module_name, source, versio
     (info / "METADATA").write_text("Metadata-Version: 2.1\nName: {}\nVersion: {}\n".format(dist_name, version))
     (info / "entry_points.txt").write_text("[gluonx]\n{} = {}\n".format(plugin_name, module_name))
     return root
+
+
+def modules_after_listing(package, also=()):
+    """What a listing costs: in a fresh process (tolerant plugin loading), list the models, blocks, metrics and
+    datasets of every plugin and ``import package``; return the sorted names of the modules then loaded from
+    MXNet, ``package`` and the prefixes in ``also``. A lazy plugin loads only ``[package, package.plugin]``."""
+    env = dict(os.environ)
+    env.pop("GLUONX_STRICT_PLUGINS", None)
+    prefixes = ("mxnet", package) + tuple(also)
+    code = ("import sys, gluonx\n"
+            "gluonx.list_models(); gluonx.list_blocks(); gluonx.list_metrics(); gluonx.list_datasets()\n"
+            "import {}\n"
+            "print(sorted(m for m in sys.modules if m.startswith({!r})))\n").format(package, prefixes)
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()

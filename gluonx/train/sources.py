@@ -75,3 +75,25 @@ def make_source(data, batch_size, shuffle, last_batch, seed, batch_axis=0, num_s
                              .format(batch_axis))
         return DatasetSource(data, batch_size, shuffle, last_batch, seed, num_shards, shard)
     return IterableSource(data)
+
+
+def is_sample_dataset(data, batch_size, batch_axis=0, kind="this task's"):
+    """True when ``data`` is a dataset of samples that a task batches itself (its own collation: ragged
+    detection labels, segmentation crops); False for ready batches, iterables, DataLoaders and sources, which
+    :func:`make_source` takes as they are.
+
+    Raises ``ValueError`` for a sample dataset given with ``batch_axis != 0`` or without ``batch_size``;
+    ``kind`` names the task in that message.
+    """
+    from mxnet.gluon.data import DataLoader
+    if isinstance(data, (DatasetSource, IterableSource)) or isinstance(data, DataLoader):
+        return False
+    if not (hasattr(data, "__getitem__") and hasattr(data, "__len__")):
+        return False
+    if isinstance(data, list) and batch_size is None:  # a list without a batch size is a list of ready batches
+        return False
+    if batch_axis != 0:
+        raise ValueError("{} batches are along axis 0, got batch_axis={}".format(kind, batch_axis))
+    if batch_size is None:
+        raise ValueError("batch_size is required when training on a {} dataset".format(kind))
+    return True

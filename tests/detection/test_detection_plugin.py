@@ -1,12 +1,9 @@
 """The detection plugin's registrations: found through its entry point, lazy, and every factory resolves."""
-import os
-import subprocess
-import sys
-
 import pytest
 
 import gluonx
 from gluonx._registry import import_object
+from plugin_fixtures import modules_after_listing
 
 KINDS = ("blocks", "metrics", "datasets")
 
@@ -28,15 +25,7 @@ def test_every_factory_resolves_and_names_its_book_section(info):
 
 
 def test_listing_imports_neither_mxnet_nor_the_plugin_code():
-    env = dict(os.environ)
-    env.pop("GLUONX_STRICT_PLUGINS", None)
-    code = ("import sys, gluonx\n"
-            "gluonx.list_blocks(); gluonx.list_metrics(); gluonx.list_datasets()\n"
-            "import gluonx_detection\n"
-            "print(sorted(m for m in sys.modules if m.startswith(('mxnet', 'gluonx_detection'))))\n")
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "['gluonx_detection', 'gluonx_detection.plugin']"
+    assert modules_after_listing("gluonx_detection") == "['gluonx_detection', 'gluonx_detection.plugin']"
 
 
 def test_metrics_build_through_the_registry():

@@ -8,6 +8,7 @@ import pytest
 
 import gluonx
 from gluonx._registry import import_object
+from plugin_fixtures import modules_after_listing
 
 KINDS = ("datasets", "metrics")
 ENTRIES = [info for kind in KINDS for info in gluonx.registry(kind).infos(plugin="nlp")]
@@ -27,12 +28,7 @@ def test_every_factory_resolves_and_names_its_book_section(info):
 def test_listed_by_gluonx_plugins_without_importing_mxnet_or_the_plugin_code():
     env = dict(os.environ)
     env.pop("GLUONX_STRICT_PLUGINS", None)
-    code = ("import sys, gluonx\n"
-            "gluonx.list_datasets(); gluonx.list_metrics()\n"
-            "print(sorted(m for m in sys.modules if m.startswith(('mxnet', 'gluonnlp', 'gluonx_nlp'))))\n")
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "['gluonx_nlp', 'gluonx_nlp.plugin']"
+    assert modules_after_listing("gluonx_nlp", also=("gluonnlp",)) == "['gluonx_nlp', 'gluonx_nlp.plugin']"
     listing = subprocess.run([sys.executable, "-m", "gluonx", "plugins", "--json"], capture_output=True,
                              text=True, env=dict(env, GLUONX_STRICT_PLUGINS="1"), timeout=120)
     assert listing.returncode == 0, listing.stderr

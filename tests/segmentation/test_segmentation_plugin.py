@@ -1,5 +1,4 @@
 """The segmentation plugin's registrations: found through its entry point, lazy, and every factory resolves."""
-import os
 import subprocess
 import sys
 
@@ -7,6 +6,7 @@ import pytest
 
 import gluonx
 from gluonx._registry import import_object
+from plugin_fixtures import modules_after_listing
 
 KINDS = ("models", "blocks", "metrics", "datasets", "tasks")
 ENTRIES = [info for kind in KINDS for info in gluonx.registry(kind).infos(plugin="segmentation")]
@@ -30,15 +30,7 @@ def test_gluonx_plugins_lists_it_and_listing_imports_neither_mxnet_nor_the_plugi
                              timeout=120)
     assert listing.returncode == 0, listing.stderr
     assert any(line.split()[:1] == ["segmentation"] for line in listing.stdout.splitlines()), listing.stdout
-    env = dict(os.environ)
-    env.pop("GLUONX_STRICT_PLUGINS", None)
-    code = ("import sys, gluonx\n"
-            "gluonx.list_models(); gluonx.list_blocks(); gluonx.list_metrics(); gluonx.list_datasets()\n"
-            "import gluonx_segmentation\n"
-            "print(sorted(m for m in sys.modules if m.startswith(('mxnet', 'gluonx_segmentation'))))\n")
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "['gluonx_segmentation', 'gluonx_segmentation.plugin']"
+    assert modules_after_listing("gluonx_segmentation") == "['gluonx_segmentation', 'gluonx_segmentation.plugin']"
 
 
 def test_metrics_build_through_the_registry():

@@ -1,4 +1,4 @@
-"""gluonx detection plugin: D2L 9.3-9.7 (boxes, anchors, detection data, mAP, TinySSD and its training).
+"""gluonx detection plugin: D2L 9.3-9.8 (boxes, anchors, detection data, mAP, SSD and Faster R-CNN, training).
 
 Modules (importing this package imports none of them, nor MXNet):
 
@@ -8,16 +8,17 @@ Modules (importing this package imports none of them, nor MXNet):
 - :mod:`~gluonx_detection.metrics` -- VOC07 / VOC12 mAP and COCO mAP@[.5:.95];
 - :mod:`~gluonx_detection.data` -- Pascal VOC, COCO JSON and RecordIO ``.lst``/``.rec`` loaders and the
   embedded ``detection_digits`` demo set;
-- :mod:`~gluonx_detection.models` -- the book's TinySSD and :class:`MultiBoxInference` (decoding + NMS);
-- :mod:`~gluonx_detection.task` -- the ``detection`` task (padded labels, anchor targets, multibox loss);
+- :mod:`~gluonx_detection.models` -- the book's TinySSD, an SSD on a ResNet-18 layout, Faster R-CNN with
+  RoIAlign, gluoncv's SSD / YOLOv3 / Faster R-CNN / CenterNet, and :class:`MultiBoxInference` (decoding + NMS);
+- :mod:`~gluonx_detection.task` -- the ``detection`` task (padded labels, box-aware augmentation, anchor
+  targets, multibox loss); :mod:`~gluonx_detection.rcnn_task` -- the ``faster_rcnn`` task;
 - :mod:`~gluonx_detection.evaluation` -- mAP of a trained detector on a dataset;
 - :mod:`~gluonx_detection.onnx` -- ONNX converters of ``box_nms`` (per class) and ``MultiBoxDetection``,
   registered through the ``register_onnx_converters`` hook at the first ONNX conversion.
 
-SSD with a backbone, the R-CNN family and box-aware augmentation are not part of this plugin yet.
 Documentation: ``docs/detection.md``.
 """
-import importlib
+from gluonx.utils.lazy import lazy_getattr
 
 _PUBLIC = {
     "ops": "gluonx_detection.ops",
@@ -33,6 +34,10 @@ _PUBLIC = {
     "models": "gluonx_detection.models",
     "TinySSD": "gluonx_detection.models.tiny_ssd:TinySSD",
     "MultiBoxInference": "gluonx_detection.models.inference:MultiBoxInference",
+    "ResNetSSD": "gluonx_detection.models.ssd:ResNetSSD",
+    "FasterRCNN": "gluonx_detection.models.faster_rcnn:FasterRCNN",
+    "GluonCVDetector": "gluonx_detection.models.gluoncv_zoo:GluonCVDetector",
+    "FasterRCNNTask": "gluonx_detection.rcnn_task:FasterRCNNTask",
     "DetectionTask": "gluonx_detection.task:DetectionTask",
     "evaluate_map": "gluonx_detection.evaluation:evaluate_map",
 }
@@ -40,11 +45,5 @@ _PUBLIC = {
 __all__ = sorted(_PUBLIC)
 
 
-def __getattr__(name):
-    # Lazy: `import gluonx_detection` (done by plugin discovery) must not import MXNet.
-    target = _PUBLIC.get(name)
-    if target is None:
-        raise AttributeError("module 'gluonx_detection' has no attribute {!r}".format(name))
-    module_name, _, attr = target.partition(":")
-    module = importlib.import_module(module_name)
-    return getattr(module, attr) if attr else module
+# Lazy: `import gluonx_detection` (done by plugin discovery) must not import MXNet.
+__getattr__ = lazy_getattr(__name__, _PUBLIC)

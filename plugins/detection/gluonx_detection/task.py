@@ -13,7 +13,7 @@ from gluonx.losses.box import MaskedSmoothL1Loss
 from gluonx.losses.focal import FocalLoss
 from gluonx.tasks import Task
 from gluonx.train.metrics import DeviceMetric
-from gluonx.train.sources import DatasetSource, make_source
+from gluonx.train.sources import DatasetSource, is_sample_dataset, make_source
 from gluonx.train.step import StepOutput, TrainStep
 
 from .ops.assign import AnchorTargets
@@ -308,16 +308,8 @@ class DetectionTask(Task):
                     shard=0):
         """A detection dataset (``__getitem__`` + ``__len__`` giving ``(image, label)``) becomes a
         :class:`DetectionSource`; ready batches ``(images (B, 3, H, W), labels (B, M, 5))`` pass as given."""
-        # a list without a batch size is a list of ready batches, as for every task
-        is_dataset = (hasattr(data, "__getitem__") and hasattr(data, "__len__")
-                      and not (isinstance(data, list) and batch_size is None)
-                      and not isinstance(data, gluon.data.DataLoader))
-        if isinstance(data, DatasetSource) or not is_dataset:
+        if not is_sample_dataset(data, batch_size, batch_axis, "detection"):
             return make_source(data, batch_size, shuffle, last_batch, seed, batch_axis, num_shards, shard)
-        if batch_axis != 0:
-            raise ValueError("detection batches are along axis 0, got batch_axis={}".format(batch_axis))
-        if batch_size is None:
-            raise ValueError("batch_size is required when training on a detection dataset")
         transform = None
         if shuffle and self.augment is not None:
             # the preset's output size: the dataset's images (the embedded scenes say it without a read)

@@ -13,7 +13,7 @@ Modules (importing this package imports none of them, nor MXNet):
 Autoencoders, DBN/DBM, NCE, VAEs, GANs and autoregressive models are not built yet.
 Documentation: ``docs/generative.md``.
 """
-import importlib
+from gluonx.utils.lazy import lazy_getattr
 
 _PUBLIC = {
     "BernoulliRBM": "gluonx_generative.rbm:BernoulliRBM",
@@ -29,11 +29,5 @@ _PUBLIC = {
 __all__ = sorted(_PUBLIC)
 
 
-def __getattr__(name):
-    # Lazy: `import gluonx_generative` (done by plugin discovery) must not import MXNet.
-    target = _PUBLIC.get(name)
-    if target is None:
-        raise AttributeError("module 'gluonx_generative' has no attribute {!r}".format(name))
-    module_name, _, attr = target.partition(":")
-    module = importlib.import_module(module_name)
-    return getattr(module, attr) if attr else module
+# Lazy: `import gluonx_generative` (done by plugin discovery) must not import MXNet.
+__getattr__ = lazy_getattr(__name__, _PUBLIC)

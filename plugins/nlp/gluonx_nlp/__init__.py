@@ -12,7 +12,7 @@ Modules (importing this package imports none of them, nor MXNet):
 
 Models (word2vec, seq2seq, attention, beam search...) are not part of this plugin yet: see ``docs/nlp.md``.
 """
-import importlib
+from gluonx.utils.lazy import lazy_getattr
 
 _PUBLIC = {
     "text": "gluonx_nlp.text",
@@ -32,11 +32,5 @@ _PUBLIC = {
 __all__ = sorted(_PUBLIC)
 
 
-def __getattr__(name):
-    # Lazy: `import gluonx_nlp` (done by plugin discovery) must not import MXNet.
-    target = _PUBLIC.get(name)
-    if target is None:
-        raise AttributeError("module 'gluonx_nlp' has no attribute {!r}".format(name))
-    module_name, _, attr = target.partition(":")
-    module = importlib.import_module(module_name)
-    return getattr(module, attr) if attr else module
+# Lazy: `import gluonx_nlp` (done by plugin discovery) must not import MXNet.
+__getattr__ = lazy_getattr(__name__, _PUBLIC)

@@ -13,7 +13,7 @@ Modules (importing this package imports none of them, nor MXNet):
 gluoncv's FCN / PSPNet / DeepLabV3 entries and masks from ``gluonx predict`` are not part of this plugin yet.
 Documentation: ``docs/segmentation.md``.
 """
-import importlib
+from gluonx.utils.lazy import lazy_getattr
 
 _PUBLIC = {
     "nn": "gluonx_segmentation.nn",
@@ -35,11 +35,5 @@ _PUBLIC = {
 __all__ = sorted(_PUBLIC)
 
 
-def __getattr__(name):
-    # Lazy: `import gluonx_segmentation` (done by plugin discovery) must not import MXNet.
-    target = _PUBLIC.get(name)
-    if target is None:
-        raise AttributeError("module 'gluonx_segmentation' has no attribute {!r}".format(name))
-    module_name, _, attr = target.partition(":")
-    module = importlib.import_module(module_name)
-    return getattr(module, attr) if attr else module
+# Lazy: `import gluonx_segmentation` (done by plugin discovery) must not import MXNet.
+__getattr__ = lazy_getattr(__name__, _PUBLIC)

@@ -10,7 +10,7 @@ import numpy as np
 from mxnet import gluon
 
 from gluonx.tasks import Task
-from gluonx.train.sources import DatasetSource, make_source
+from gluonx.train.sources import DatasetSource, is_sample_dataset, make_source
 
 from .metrics import IGNORE_LABEL, MeanIoU, PixelAccuracy
 
@@ -162,15 +162,8 @@ class SegmentationTask(Task):
                     shard=0):
         """A segmentation dataset (``(image, mask)`` samples) becomes a :class:`SegmentationSource`; ready
         batches ``(images (B, 3, H, W), masks (B, H, W))`` pass as given."""
-        is_dataset = (hasattr(data, "__getitem__") and hasattr(data, "__len__")
-                      and not (isinstance(data, list) and batch_size is None)
-                      and not isinstance(data, gluon.data.DataLoader))
-        if isinstance(data, DatasetSource) or not is_dataset:
+        if not is_sample_dataset(data, batch_size, batch_axis, "segmentation"):
             return make_source(data, batch_size, shuffle, last_batch, seed, batch_axis, num_shards, shard)
-        if batch_axis != 0:
-            raise ValueError("segmentation batches are along axis 0, got batch_axis={}".format(batch_axis))
-        if batch_size is None:
-            raise ValueError("batch_size is required when training on a segmentation dataset")
         return SegmentationSource(data, batch_size, shuffle, last_batch, seed, num_shards, shard,
                                   crop_size=self.crop_size, cache=self.cache)
 

@@ -11,7 +11,7 @@ from mxnet.gluon import HybridBlock, nn
 from gluonx.models.resnet import ResNet
 
 from ..ops.anchors import AnchorGenerator
-from .tiny_ssd import TINY_SSD_RATIOS, TINY_SSD_SIZES, _flatten_prediction, down_sample_block
+from .tiny_ssd import TINY_SSD_RATIOS, TINY_SSD_SIZES, down_sample_block, multiscale_forward
 
 __all__ = ["ResNetSSD", "ssd_resnet18"]
 
@@ -94,16 +94,7 @@ class ResNetSSD(HybridBlock):
                 self.box_predictors.add(nn.Conv2D(generator.num_anchors * 4, kernel_size=3, padding=1))
 
     def hybrid_forward(self, F, x):
-        anchors, class_preds, box_preds = [], [], []
-        for stage, generator, classify, regress in zip(self.stages, self.anchor_generators,
-                                                       self.class_predictors, self.box_predictors):
-            x = stage(x)
-            anchors.append(generator(x))
-            class_preds.append(_flatten_prediction(F, classify(x)))
-            box_preds.append(_flatten_prediction(F, regress(x)))
-        anchors = F.concat(*anchors, dim=1)
-        class_preds = F.reshape(F.concat(*class_preds, dim=1), (0, -1, self.num_classes + 1))
-        return anchors, class_preds, F.concat(*box_preds, dim=1)
+        return multiscale_forward(F, self, x)
 
 
 def ssd_resnet18(num_classes=1, **kwargs):

@@ -4,7 +4,7 @@ from mxnet.gluon import HybridBlock, nn
 
 from ..ops.anchors import AnchorGenerator
 
-__all__ = ["TinySSD", "tiny_ssd", "TINY_SSD_SIZES", "TINY_SSD_RATIOS"]
+__all__ = ["TinySSD", "tiny_ssd", "multiscale_forward", "TINY_SSD_SIZES", "TINY_SSD_RATIOS"]
 
 #: Anchor sizes per scale, from small (the 1/8 map) to large (the global pool), as in D2L 9.7.2.
 TINY_SSD_SIZES = ((0.2, 0.272), (0.37, 0.447), (0.54, 0.619), (0.71, 0.79), (0.88, 0.961))
@@ -33,6 +33,25 @@ def base_network(channels=(16, 32, 64)):
 def _flatten_prediction(F, prediction):
     # channels last, then one row per image: the predictions of a pixel stay next to each other
     return F.flatten(F.transpose(prediction, axes=(0, 2, 3, 1)))
+
+
+def multiscale_forward(F, net, x):
+    """The multiscale forward of an SSD (D2L 9.7.2's ``TinySSD.forward``): each of ``net.stages`` in turn, and
+    at each scale its anchors and its class and box predictions, flattened and concatenated over the scales.
+
+    ``net`` holds ``stages``, ``anchor_generators``, ``class_predictors``, ``box_predictors`` (one per scale)
+    and ``num_classes``. Returns ``(anchors (1, A, 4), class_preds (B, A, C + 1), box_preds (B, A * 4))``.
+    """
+    anchors, class_preds, box_preds = [], [], []
+    for stage, generator, classify, regress in zip(net.stages, net.anchor_generators, net.class_predictors,
+                                                   net.box_predictors):
+        x = stage(x)
+        anchors.append(generator(x))
+        class_preds.append(_flatten_prediction(F, classify(x)))
+        box_preds.append(_flatten_prediction(F, regress(x)))
+    anchors = F.concat(*anchors, dim=1)
+    class_preds = F.reshape(F.concat(*class_preds, dim=1), (0, -1, net.num_classes + 1))
+    return anchors, class_preds, F.concat(*box_preds, dim=1)
 
 
 class TinySSD(HybridBlock):
@@ -101,16 +120,7 @@ class TinySSD(HybridBlock):
                 self.box_predictors.add(nn.Conv2D(per_pixel * 4, kernel_size=3, padding=1))
 
     def hybrid_forward(self, F, x):
-        anchors, class_preds, box_preds = [], [], []
-        for stage, generator, classify, regress in zip(self.stages, self.anchor_generators,
-                                                       self.class_predictors, self.box_predictors):
-            x = stage(x)
-            anchors.append(generator(x))
-            class_preds.append(_flatten_prediction(F, classify(x)))
-            box_preds.append(_flatten_prediction(F, regress(x)))
-        anchors = F.concat(*anchors, dim=1)
-        class_preds = F.reshape(F.concat(*class_preds, dim=1), (0, -1, self.num_classes + 1))
-        return anchors, class_preds, F.concat(*box_preds, dim=1)
+        return multiscale_forward(F, self, x)
 
 
 def tiny_ssd(num_classes=1, **kwargs):
