@@ -268,3 +268,49 @@ def test_converters_refuse_an_opset_they_cannot_target():
     from gluonx_detection.onnx import register_converters
     with pytest.raises(ValueError, match="need opset 13 or newer, got 12"):
         register_converters(12)
+
+
+class FixedHeads(mx.gluon.HybridBlock):
+    """A stand-in for a trained multibox net: ``x (B, A, C + 1 + 4)`` holds the class logits and the offsets
+    of every anchor; the anchors are a constant ``(1, A, 4)``."""
+
+    def __init__(self, anchors, classes):
+        super().__init__()
+        self._classes = classes
+        self.anchors = self.params.get_constant("anchors", mx.nd.array(anchors))
+
+    def hybrid_forward(self, F, x, anchors):
+        class_preds = F.slice_axis(x, axis=-1, begin=0, end=self._classes + 1)
+        box_preds = F.reshape(F.slice_axis(x, axis=-1, begin=self._classes + 1, end=None), (0, -1))
+        return anchors, class_preds, box_preds
+
+
+@pytest.mark.parametrize("portable", [False, True], ids=["fused", "portable"])
+def test_detector_top_k_with_suppressed_rows_and_equal_scores_matches_mxnet(portable):
+    """A trained detector's pattern: few kept rows (most suppressed inside clusters of overlapping anchors,
+    so the top-k reaches past them) and equal scores (logits from a few levels). MXNet's ``topk`` orders
+    equal keys arbitrarily: the fused detector's suppressed rows kept their boxes and all scored -1, so
+    MXNet and onnxruntime placed different boxes in those rows (differences up to 2)."""
+    rng = np.random.RandomState(7)
+    anchors, classes = clustered_detections(rng, 1, 300, 1)[..., 2:6], 3
+    x = np.zeros((3, 300, classes + 5), "float32")
+    # each anchor takes one of a few logit rows: equal scores are equal bit for bit in both runtimes
+    x[..., :classes + 1] = rng.normal(0, 3, (6, classes + 1))[rng.randint(0, 6, (3, 300))]
+    x[..., classes + 1:] = rng.normal(0, 0.1, (3, 300, 4))
+    detector = MultiBoxInference(FixedHeads(anchors, classes), topk=120, portable=portable)
+    detector.initialize()
+    got = check_onnx(detector, [x[:2]], [[x[2:]]], batch_axes=[0], rtol=0, atol=ATOL)
+    for inputs, (boxes, scores, ids) in zip([x[:2], x[2:]], got):
+        kept = (ids >= 0).sum(-1)
+        assert (kept > 10).all() and (kept < 100).all(), kept               # the top-k reaches the -1 rows
+        top = scores[:, :kept.min()]
+        assert (top[:, 1:] == top[:, :-1]).sum() > 3                         # equal scores among kept rows
+        assert (np.diff(scores, axis=-1) <= 0).all()                         # best first
+        assert (boxes[ids < 0] == -1).all() and (scores[ids < 0] == -1).all()
+
+
+@pytest.mark.parametrize("iou", [0, -0.1, 1.5])
+def test_detector_refuses_an_iou_threshold_outside_0_1(iou):
+    """Outside (0, 1] MXNet's fused operator neither sorts nor suppresses, so the top-k's order would break."""
+    with pytest.raises(ValueError, match=r"iou_threshold must be in \(0, 1\]"):
+        MultiBoxInference(TinySSD(num_classes=1), iou_threshold=iou)
