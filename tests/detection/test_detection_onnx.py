@@ -4,8 +4,8 @@ against the MXNet operators themselves (the reference), and a TinySSD detector e
 Every case exports ONE ONNX file with a dynamic batch (and number of boxes) and runs it in onnxruntime at
 several batch sizes; MXNet's rows and onnxruntime's rows must be the same rows in the same places (kept rows
 first by descending score, then -1), coordinates within 1e-4. Inputs hold clusters of many overlapping boxes
-of several classes with distinct scores (no ties), so suppression, per class or across classes, decides
-most rows.
+of several classes with distinct scores, so suppression, per class or across classes, decides most rows;
+one detector test gives many rows bit-identical scores on purpose (ties must not reorder the top-k).
 """
 import numpy as np
 import pytest
