@@ -28,7 +28,7 @@ def test_backbone_is_the_core_resnets_feature_layers():
     x = mx.nd.random.uniform(shape=(2, 3, 64, 64))
     net(x)
     core(x)
-    mine = {_suffix(name): p for name, p in net.collect_params().items() if name.startswith("resnetssd0_resnet")}
+    mine = {_suffix(name): p for name, p in net.collect_params().items() if name.startswith(net.prefix + "resnet")}
     theirs = {_suffix(name): p for name, p in core.features.collect_params().items()}
     assert set(mine) == set(theirs) and len(mine) > 50
     for name, param in theirs.items():
