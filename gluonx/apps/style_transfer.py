@@ -26,12 +26,12 @@ from mxnet import autograd, gluon
 
 from .._validate import UsageError, check_non_negative, check_positive
 from ..losses.style import ContentLoss, StyleLoss, TotalVariationLoss, gram_matrix
-from ..models.feature_extractor import FeatureExtractor, default_style_layers, feature_layers
+from ..models.feature_extractor import FeatureExtractor, default_style_layers, feature_layers, layer_shapes
 from ..train.handlers.base import EventHandler
 from ..train.step import StepOutput, TrainStep
 
 __all__ = ["RGB_MEAN", "RGB_STD", "DEFAULTS", "SynthesizedImage", "StyleTransferStep", "StyleTransferResult",
-           "build_backbone", "load_backbone_weights", "preprocess", "postprocess", "working_size", "stylize"]
+           "build_backbone", "freeze_extractor", "load_backbone_weights", "preprocess", "postprocess", "working_size", "stylize"]
 
 #: The book normalizes images with the ImageNet channel statistics its pretrained VGG-19 was trained with.
 RGB_MEAN = np.array([0.485, 0.456, 0.406], dtype="float32")
@@ -156,8 +156,10 @@ class StyleTransferStep(TrainStep):
     def train_step(self, trainer, batch):
         trainer.split(batch)  # counts the step's one sample on the trainer's device
         ctx = trainer.ctx[0]
-        # train_mode=False: the extractor's batch norms use their running statistics and dropout is off.
-        with autograd.record(train_mode=False):
+        # Training mode: MXNet's oneDNN max pooling returns wrong, run-dependent input gradients after a
+        # forward in inference mode (no workspace is kept). The extractor's batch norms use their running
+        # statistics anyway (freeze_extractor), and it has no dropout.
+        with autograd.record(train_mode=True):
             image = trainer.net(ctx)
             content, style, tv = self.losses(image)
             total = content + style + tv
@@ -175,6 +177,30 @@ class StyleTransferStep(TrainStep):
         content, style, tv = self.losses(trainer.net(trainer.ctx[0]))
         return StepOutput(None, None, {"loss": [content + style + tv], "content": [content], "style": [style],
                                        "tv": [tv]})
+
+
+def freeze_extractor(extractor):
+    """Make ``extractor`` compute the same features in training mode as in inference mode: every batch
+    norm uses (and no longer updates) its running statistics; a dropout layer among its layers is an error.
+
+    Style transfer differentiates through the extractor in training mode (see :class:`StyleTransferStep`).
+    """
+    for name, layer in zip(extractor.all_names, extractor.body._children.values()):
+        if isinstance(layer, gluon.nn.Dropout):
+            raise UsageError("feature layer {} is a dropout layer (or comes after one): choose earlier "
+                             "layers".format(name))
+        for block in _descendants(layer):
+            if isinstance(block, gluon.nn.BatchNorm):
+                block._kwargs["use_global_stats"] = True
+            elif isinstance(block, gluon.nn.Dropout):
+                raise UsageError("feature layer {} contains dropout: choose earlier layers".format(name))
+    return extractor
+
+
+def _descendants(block):
+    yield block
+    for child in block._children.values():
+        yield from _descendants(child)
 
 
 def build_backbone(backbone, backbone_args=None, weights=None, ctx=None, seed=None):
@@ -289,10 +315,15 @@ def stylize(content, style, backbone="vgg11", backbone_args=None, weights=None, 
     content_x = preprocess(_resize(content, height, width)).as_in_context(ctx)
     style_x = preprocess(_resize(style, height, width)).as_in_context(ctx)
     if style_layers is None or content_layers is None:
-        default_style, default_content = default_style_layers(net, (1, 3) + (max(64, height, width),) * 2)
+        default_style, default_content = default_style_layers(net, content_x.shape)
         style_layers = default_style if style_layers is None else style_layers
         content_layers = default_content if content_layers is None else content_layers
-    extractor = FeatureExtractor(net, list(style_layers) + list(content_layers))
+    extractor = freeze_extractor(FeatureExtractor(net, list(style_layers) + list(content_layers)))
+    reached = len(layer_shapes(net, content_x.shape))
+    if max(extractor.taps) >= reached:
+        raise UsageError("a {}x{} image is too small for feature layer {} (it reaches layer {} of {}): use a "
+                         "larger size or earlier layers".format(width, height, extractor.all_names[max(
+                             extractor.taps)], reached - 1, type(net).__name__))
     if hybridize:
         extractor.hybridize(static_alloc=True, static_shape=True)
     num_style = len(list(style_layers))
@@ -342,4 +373,6 @@ class _History(EventHandler):
         self.rows = []
 
     def log(self, trainer, scalars):
+        if scalars.get("end_of_epoch"):  # the epoch's closing read repeats nothing new
+            return
         self.rows.append({k: float(scalars[k]) for k in ("loss", "content", "style", "tv") if k in scalars})

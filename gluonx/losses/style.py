@@ -49,8 +49,9 @@ class ContentLoss(PerSampleLoss):
     """Content loss: the mean squared difference of the synthesized image's and the content image's
     features at a content layer (D2L 9.11.6).
 
-    Inputs: ``pred`` and ``target`` features of one shape ``(batch, ...)``; the target is a constant (its
-    gradient is stopped). Output: ``(batch,)``.
+    Inputs: ``pred`` and ``target`` features of one shape ``(batch, ...)``. Like Gluon's losses it lets
+    gradients reach the target too; the book's target is a constant (``detach()`` it, as
+    :func:`gluonx.apps.style_transfer.stylize` does). Output: ``(batch,)``.
 
     Examples
     --------
@@ -64,7 +65,7 @@ class ContentLoss(PerSampleLoss):
     """
 
     def hybrid_forward(self, F, pred, target):
-        return self._weighted(per_sample_mean(F, F.square(pred - F.stop_gradient(target))))
+        return self._weighted(per_sample_mean(F, F.square(pred - target)))
 
 
 class StyleLoss(PerSampleLoss):
@@ -72,7 +73,7 @@ class StyleLoss(PerSampleLoss):
     the style image's Gram matrix at a style layer (D2L 9.11.6).
 
     Inputs: ``pred`` features ``(batch, C, H, W)`` (any number of spatial axes); ``target_gram`` the style
-    image's ``(batch, C, C)`` Gram matrix from :func:`gram_matrix` (computed once, a constant).
+    image's ``(batch, C, C)`` Gram matrix from :func:`gram_matrix` (computed once; detach it).
     Output: ``(batch,)``.
 
     Examples
@@ -87,7 +88,7 @@ class StyleLoss(PerSampleLoss):
     """
 
     def hybrid_forward(self, F, pred, target_gram):
-        diff = gram_matrix(F, pred) - F.stop_gradient(target_gram)
+        diff = gram_matrix(F, pred) - target_gram
         return self._weighted(per_sample_mean(F, F.square(diff)))
 
 

@@ -11,7 +11,7 @@ from mxnet.gluon import nn
 
 from .._validate import UsageError
 
-__all__ = ["FeatureExtractor", "feature_layers", "default_style_layers", "feature_extractor"]
+__all__ = ["FeatureExtractor", "feature_layers", "layer_shapes", "default_style_layers", "feature_extractor"]
 
 #: Layers whose output is not a new set of features: the default layer choice skips them.
 _NOT_FEATURES = (nn.Activation, nn.BatchNorm, nn.MaxPool2D, nn.AvgPool2D, nn.GlobalAvgPool2D,
@@ -66,33 +66,49 @@ def _resolve(layers, chosen, what):
     return indices
 
 
+def layer_shapes(backbone, input_shape):
+    """Output shapes of :func:`feature_layers` for an input of ``input_shape`` (zeros, run imperatively; the
+    backbone must be initialized), up to the first layer the input is too small for or whose output is no
+    longer an image (a dense layer)."""
+    from mxnet import nd
+    from mxnet.base import MXNetError
+    x = nd.zeros(input_shape)
+    shapes = []
+    for _, layer in feature_layers(backbone):
+        try:
+            x = layer(x)
+            x.wait_to_read()
+        except (MXNetError, ValueError):  # a pooling window larger than the map, a too-small input
+            break
+        if x.ndim != 4 or min(x.shape[2:]) < 1:
+            break
+        shapes.append(x.shape)
+    return shapes
+
+
 def default_style_layers(backbone, input_shape=(1, 3, 64, 64)):
     """The book's layer choice carried over to any backbone: ``(style, content)`` lists of layer indices.
 
     Style: the first feature layer (a convolution or a whole block, not an activation, normalization or
     pooling) at each of the first five spatial resolutions; content: the last feature layer at the fourth
-    resolution (the third when there are fewer). On VGG this is the book's choice for VGG-19 (D2L 9.11.4):
-    the first convolution of each of the five blocks for the style, the last convolution of the fourth block
-    for the content. The resolutions come from one forward pass of ``input_shape`` zeros (the backbone must
-    be initialized).
+    resolution (the second-to-last when there are fewer). On VGG this is the book's choice for VGG-19
+    (D2L 9.11.4): the first convolution of each of the five blocks for the style, the last convolution of the
+    fourth block for the content. Only layers an input of ``input_shape`` reaches are chosen
+    (:func:`layer_shapes`).
     """
-    from mxnet import nd
     layers = feature_layers(backbone)
-    x = nd.zeros(input_shape)
     stages = []  # per resolution: indices of the feature layers
     previous = None
-    for index, (_, layer) in enumerate(layers):
-        x = layer(x)
-        if x.ndim != 4:
-            break
-        if x.shape[2:] != previous:
+    for index, shape in enumerate(layer_shapes(backbone, input_shape)):
+        if shape[2:] != previous:
             stages.append([])
-            previous = x.shape[2:]
-        if not isinstance(layer, _NOT_FEATURES):
+            previous = shape[2:]
+        if not isinstance(layers[index][1], _NOT_FEATURES):
             stages[-1].append(index)
     stages = [s for s in stages if s]
     if not stages:
-        raise UsageError("{}: found no convolutional feature layer".format(type(backbone).__name__))
+        raise UsageError("{}: found no convolutional feature layer for an input of shape {}".format(
+            type(backbone).__name__, tuple(input_shape)))
     style = [s[0] for s in stages[:5]]
     content = [stages[3 if len(stages) > 3 else max(len(stages) - 2, 0)][-1]]
     return style, content
@@ -130,6 +146,7 @@ class FeatureExtractor(gluon.HybridBlock):
         all_layers = feature_layers(backbone)
         self.taps = _resolve(all_layers, list(layers), "feature")
         self.layer_names = [all_layers[i][0] for i in self.taps]
+        self.all_names = [name for name, _ in all_layers[:max(self.taps) + 1]]
         # Registered as children (in a plain list, not a name scope), so the backbone's parameters are
         # shared and nothing is copied.
         self.body = nn.HybridSequential(prefix="")
