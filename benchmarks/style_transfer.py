@@ -46,7 +46,7 @@ def gluonx_run(content, style, steps, hybridize, size):
 
     result = stylize(content, style, backbone="vgg11", backbone_args={"width_divisor": 4}, size=size, steps=steps,
                      hybridize=hybridize, event_handlers=[Tick()])
-    return clock.rates(), result.history[-1]["loss"]
+    return clock.rates(), float(result.history[-1]["loss"])
 
 
 def book_run(content, style, steps, size):
@@ -75,7 +75,7 @@ def book_run(content, style, steps, size):
             total = content_l + style_l + tv_l
         total.backward()
         trainer.step(1)
-        last = total.asscalar()
+        last = float(total.asscalar())
         clock.tick()
     return clock.rates(), last
 

@@ -9,14 +9,20 @@ periods and phases). The content and style images are the two photographs that s
     OMP_NUM_THREADS=2 python tools/style_transfer_figure.py --out docs/vision_style_transfer.png \
         --weights-out /tmp/texture_vgg11.params
 
-It prints a Markdown table: each result's own content/style losses, and every result judged in one common
-feature space (the trained network's) so that random and trained features can be compared.
+Each backbone runs with the book's weights (content 1, style 1000, total variation 10) and with weights
+rescaled to its feature magnitudes (content 1000, total variation 1, and the style weight that makes the
+content image's own style loss worth ``STYLE_TERM`` at the start). It prints a Markdown table: each result's
+own content/style losses, and every result judged in one common feature space (the trained network's) so
+that random and trained features can be compared.
 """
 import argparse
 import json
 import time
 
 import numpy as np
+
+#: Rescaled weights: the style weight makes the content image's own style loss worth this much at the start.
+STYLE_TERM = 20.0
 
 TEXTURES = ("horizontal stripes", "vertical stripes", "diagonal /", "diagonal \\", "checkers", "dots", "rings",
             "blobs")
@@ -105,6 +111,7 @@ def main():
     parser.add_argument("--steps", type=int, default=300)
     parser.add_argument("--epochs", type=int, default=4)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--reuse-weights", action="store_true", help="skip training: use --weights-out as it is")
     args = parser.parse_args()
 
     from sklearn.datasets import load_sample_images
@@ -114,43 +121,54 @@ def main():
     height, width = working_size(china.shape[0], china.shape[1], args.size)
     content, style = _resize(china, height, width), _resize(flower, height, width)
 
-    training = train_texture_backbone(args.weights_out, args.epochs, args.seed)
+    training = (train_texture_backbone(args.weights_out, args.epochs, args.seed) if not args.reuse_weights
+                else {"reused": args.weights_out})
     print("texture VGG-11/4:", json.dumps(training))
     narrow = {"width_divisor": 4, "hidden_units": 256, "num_classes": len(TEXTURES)}
     runs = {}
-    for name, weights in (("random features", None), ("trained features", args.weights_out)):
-        start = time.time()
-        result = stylize(content, style, backbone="vgg11", backbone_args=narrow, weights=weights, size=args.size,
-                         steps=args.steps, seed=args.seed)
-        runs[name] = (result, time.time() - start)
-        print(name, json.dumps(result.final), "{:.0f} s".format(time.time() - start))
+    for backbone_name, weights in (("random", None), ("trained", args.weights_out)):
+        # the style weight that makes the content image's own style term worth STYLE_TERM
+        probe = stylize(content, style, backbone="vgg11", backbone_args=narrow, weights=weights, size=args.size,
+                        steps=1, seed=args.seed)
+        rescaled_style = STYLE_TERM / probe.final["content_image_style"]
+        for setting, loss_weights in (("book weights", (1.0, 1e3, 10.0)),
+                                      ("rescaled", (1000.0, rescaled_style, 1.0))):
+            name = "{} features, {}".format(backbone_name, setting)
+            start = time.time()
+            result = stylize(content, style, backbone="vgg11", backbone_args=narrow, weights=weights,
+                             size=args.size, steps=args.steps, seed=args.seed, content_weight=loss_weights[0],
+                             style_weight=loss_weights[1], tv_weight=loss_weights[2])
+            runs[name] = (result, time.time() - start, loss_weights)
+            print(name, "weights", loss_weights, json.dumps(result.final), "{:.0f} s".format(time.time() - start))
 
     judge_net = build_backbone("vgg11", narrow, args.weights_out, seed=args.seed)
     images = {"content image": content}
-    images.update({name: result.image for name, (result, _) in runs.items()})
+    images.update({name: result.image for name, (result, _, _) in runs.items()})
     judged = judge(judge_net, images, content, style)
     style_mean = style.reshape(-1, 3).mean(axis=0)
-    print("\n| result | own content loss | own style loss / content image's | judged content loss | "
-          "judged style loss / content image's | mean-colour distance to the style | time |")
-    print("|---|---|---|---|---|---|---|")
+    print("\n| result | weights (content, style, tv) | own content loss | own style loss / content image's | "
+          "judged content loss | judged style loss / content image's | mean-colour distance to the style | time |")
+    print("|---|---|---|---|---|---|---|---|")
     for name, image in images.items():
         colour = np.abs(image.reshape(-1, 3).mean(axis=0) - style_mean).mean()
         c, s = judged[name]
         if name in runs:
-            result, seconds = runs[name]
-            own = "{:.3g} | {:.3g}".format(result.final["content"], result.final["style_ratio"])
+            result, seconds, loss_weights = runs[name]
+            own = "{:g}, {:.3g}, {:g} | {:.3g} | {:.3g}".format(*loss_weights, result.final["content"],
+                                                               result.final["style_ratio"])
             took = "{:.0f} s".format(seconds)
         else:
-            own, took = "- | 1", "-"
+            own, took = "- | - | 1", "-"
         print("| {} | {} | {:.3g} | {:.3g} | {:.1f} | {} |".format(name, own, c, s / judged["content image"][1],
                                                                     colour, took))
 
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    figure, axes = plt.subplots(1, 4, figsize=(16, 3.6))
+    figure, axes = plt.subplots(2, 3, figsize=(13.5, 6.4))
+    axes = [axes[0, 0], axes[1, 0], axes[0, 1], axes[0, 2], axes[1, 1], axes[1, 2]]
     panels = [("content", content), ("style", style)] + [
-        ("result, {} ({} steps)".format(name, args.steps), result.image) for name, (result, _) in runs.items()]
+        (name, result.image) for name, (result, _, _) in runs.items()]
     for axis, (title, image) in zip(axes, panels):
         axis.imshow(image)
         axis.set_title(title, fontsize=10)
