@@ -54,11 +54,11 @@ def book_run(content, style, steps, size):
     import mxnet as mx
     from mxnet import autograd, gluon
     from gluonx.apps.style_transfer import (DEFAULTS, SynthesizedImage, StyleTransferStep, build_backbone,
-                                            freeze_extractor, preprocess, _resize, working_size)
+                                            freeze_extractor, preprocess, resize_image, working_size)
     from gluonx.losses import gram_matrix
     from gluonx.models.feature_extractor import FeatureExtractor, default_style_layers
     height, width = working_size(content.shape[0], content.shape[1], size)
-    cx, sx = preprocess(_resize(content, height, width)), preprocess(_resize(style, height, width))
+    cx, sx = preprocess(resize_image(content, height, width)), preprocess(resize_image(style, height, width))
     net = build_backbone("vgg11", {"width_divisor": 4}, seed=0)
     style_layers, content_layers = default_style_layers(net, cx.shape)
     extractor = freeze_extractor(FeatureExtractor(net, style_layers + content_layers))

@@ -86,11 +86,11 @@ def train_texture_backbone(path, epochs, seed):
 def judge(extractor_net, images, content, style):
     """Unweighted content and style losses of each image in ``extractor_net``'s feature space."""
     import mxnet as mx
-    from gluonx.apps.style_transfer import StyleTransferStep, preprocess, _resize
+    from gluonx.apps.style_transfer import StyleTransferStep, preprocess, resize_image
     from gluonx.losses import gram_matrix
     from gluonx.models.feature_extractor import FeatureExtractor, default_style_layers
     height, width = content.shape[:2]
-    cx, sx = preprocess(content), preprocess(_resize(style, height, width))
+    cx, sx = preprocess(content), preprocess(resize_image(style, height, width))
     style_layers, content_layers = default_style_layers(extractor_net, cx.shape)
     extractor = FeatureExtractor(extractor_net, style_layers + content_layers)
     n = len(style_layers)
@@ -115,11 +115,11 @@ def main():
     args = parser.parse_args()
 
     from sklearn.datasets import load_sample_images
-    from gluonx.apps.style_transfer import _resize, build_backbone, stylize, working_size
+    from gluonx.apps.style_transfer import resize_image, build_backbone, stylize, working_size
     from gluonx.utils.figures import save_figure
     china, flower = load_sample_images().images
     height, width = working_size(china.shape[0], china.shape[1], args.size)
-    content, style = _resize(china, height, width), _resize(flower, height, width)
+    content, style = resize_image(china, height, width), resize_image(flower, height, width)
 
     training = (train_texture_backbone(args.weights_out, args.epochs, args.seed) if not args.reuse_weights
                 else {"reused": args.weights_out})

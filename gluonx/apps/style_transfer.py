@@ -31,7 +31,8 @@ from ..train.handlers.base import EventHandler
 from ..train.step import StepOutput, TrainStep
 
 __all__ = ["RGB_MEAN", "RGB_STD", "DEFAULTS", "SynthesizedImage", "StyleTransferStep", "StyleTransferResult",
-           "build_backbone", "freeze_extractor", "load_backbone_weights", "preprocess", "postprocess", "working_size", "stylize"]
+           "build_backbone", "freeze_extractor", "load_backbone_weights", "preprocess", "postprocess",
+           "resize_image", "working_size", "stylize"]
 
 #: The book normalizes images with the ImageNet channel statistics its pretrained VGG-19 was trained with.
 RGB_MEAN = np.array([0.485, 0.456, 0.406], dtype="float32")
@@ -101,7 +102,8 @@ def working_size(height, width, size):
     return max(1, int(round(height * scale))), max(1, int(round(width * scale)))
 
 
-def _resize(image, height, width):
+def resize_image(image, height, width):
+    """``(H, W, 3)`` uint8 image resized to ``(height, width)`` (bicubic, Pillow); unchanged if it fits."""
     from PIL import Image
     if image.shape[:2] == (height, width):
         return np.asarray(image)
@@ -312,8 +314,8 @@ def stylize(content, style, backbone="vgg11", backbone_args=None, weights=None, 
     if net is None:
         net = build_backbone(backbone, backbone_args, weights, ctx, seed)
     height, width = working_size(content.shape[0], content.shape[1], size)
-    content_x = preprocess(_resize(content, height, width)).as_in_context(ctx)
-    style_x = preprocess(_resize(style, height, width)).as_in_context(ctx)
+    content_x = preprocess(resize_image(content, height, width)).as_in_context(ctx)
+    style_x = preprocess(resize_image(style, height, width)).as_in_context(ctx)
     if style_layers is None or content_layers is None:
         default_style, default_content = default_style_layers(net, content_x.shape)
         style_layers = default_style if style_layers is None else style_layers
