@@ -173,6 +173,30 @@ class SegmentationTask(Task):
             lines.insert(1, "{} pixel accuracy: {:.4f}".format(label, scalars[prefix + "pixel_accuracy"]))
         return lines
 
+    def export_options(self, block):
+        """What ``gluonx export`` records for a segmenter (unless the block describes itself): one output
+        ``scores`` of postprocessing kind ``mask``, and pictures letterboxed to the exported input size. So
+        ``gluonx predict EXPORT picture.png`` maps the scores back onto the picture (the padding cut off, the
+        rest resized bilinearly to the picture's size), takes the argmax per pixel and, with ``--save-png``,
+        writes the class-id mask and a colour overlay (:mod:`gluonx.deploy.postprocessing`)."""
+        own = super().export_options(block)
+        if own:
+            return own
+        return {"output_names": ["scores"], "postprocessing": {"outputs": {"scores": {"kind": "mask"}}},
+                "preprocessing": {"resize": "letterbox"}}
+
+    def input_shapes(self, dataset):
+        """``[(1, 3, H, W)]``: the ``crop_size`` when set, else the size of the dataset's first image (so
+        ``gluonx export RUN`` exports, and letterboxes pictures to, the size the net was trained on)."""
+        if self.crop_size is not None:
+            return [(1, 3) + tuple(self.crop_size)]
+        if len(dataset) == 0:
+            return None
+        image = np.asarray(dataset[0][0])
+        if image.ndim != 3:
+            return None
+        return [(1, int(image.shape[2]), int(image.shape[0]), int(image.shape[1]))]
+
     def decode(self, outputs):
         """``{"masks": per image, the (H, W) argmax class ids}`` of the net's ``(B, C, H, W)`` scores."""
         scores = outputs[0] if isinstance(outputs, (tuple, list)) else outputs
