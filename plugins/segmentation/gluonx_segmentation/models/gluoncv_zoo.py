@@ -135,8 +135,8 @@ def _build(family, num_classes, backbone):
 
 
 def gluoncv_fcn(num_classes=21, backbone="resnet50"):
-    """gluoncv's ``FCN`` (D2L 9.10; Long et al. 2015 with a dilated backbone) on a dilated ResNet (default ``resnet50_v1s``), random init,
-    any input size (see the module docstring)."""
+    """gluoncv's ``FCN`` (D2L 9.10; Long et al. 2015) on a dilated ResNet (default ``resnet50_v1s``), random
+    init, any input size (see the module docstring)."""
     return _build("fcn", num_classes, backbone)
 
 
