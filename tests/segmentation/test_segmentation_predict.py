@@ -113,3 +113,24 @@ def test_predict_prints_the_pixels_per_class(exported, picture, capsys):
     assert "mask 90x150 (the original picture's size)" in out
     for name in CLASSES:
         assert name in out
+
+
+def test_pixel_counts_list_every_class_and_unnamed_ids():
+    from gluonx.deploy.postprocessing import mask_pixel_counts
+    ids = np.array([[0, 0, 2], [2, 2, 5]])
+    rows = mask_pixel_counts(ids, ["a", "b", "c"], num_classes=3)
+    assert [(r["class_id"], r["class"], r["pixels"]) for r in rows] == [(0, "a", 2), (1, "b", 0), (2, "c", 3),
+                                                                         (5, None, 1)]
+    assert sum(r["fraction"] for r in rows) == pytest.approx(1.0)
+
+
+def test_palette_png_keeps_ids_and_refuses_other_arrays(tmp_path):
+    from gluonx.utils.palette import save_palette_png, voc_palette
+    ids = np.arange(12, dtype=np.uint8).reshape(3, 4)
+    path = save_palette_png(str(tmp_path / "m.png"), ids)
+    with Image.open(path) as image:
+        assert image.mode == "P"
+        np.testing.assert_array_equal(np.asarray(image), ids)
+        assert np.array_equal(np.asarray(image.getpalette()[:36]).reshape(12, 3), voc_palette(12))
+    with pytest.raises(ValueError, match="class ids 0..255"):
+        save_palette_png(str(tmp_path / "bad.png"), np.full((2, 2), 300))
