@@ -104,3 +104,15 @@ def test_bad_augmentation_arguments_fail_at_once():
         SegmentationTask(augment={"sharpness": 2})
     with pytest.raises(ValueError, match="augment must be"):
         SegmentationTask(augment="yes")
+
+
+def test_gluonx_train_hands_a_recipes_augmentation_to_the_task():
+    from gluonx.train.cli import _task
+    task = _task("segmentation", {"augmentation": {"flip_p": 1.0, "scale": (1, 1), "ratio": (1, 1)}, "seq_len": 35})
+    assert task.augments and task.augment == {"flip_p": 1.0, "scale": (1, 1), "ratio": (1, 1)}
+    dataset = gluonx.get_dataset("segmentation_shapes", train=True, num_images=2)
+    images, masks = next(iter(task.make_source(dataset, batch_size=2, shuffle=True, seed=0).batches(0)))
+    order = [int(i) for i in next(iter(task.make_source(dataset, batch_size=2, shuffle=True, seed=0)
+                                       .sampler.batches(0)))]
+    for row, index in enumerate(order):  # colour jitter changes pixel values; the masks show the flip exactly
+        np.testing.assert_array_equal(masks[row], dataset[index][1][:, ::-1])
