@@ -5,8 +5,8 @@ gluoncv builds its segmentation nets for one ``crop_size``: the final upsampling
 ``height=width=crop_size``, PSPNet's pyramid pooling resizes its pooled maps to ``crop_size // 8`` and
 DeepLabV3's image-pooling branch to ``crop_size // 8`` as well. Those numbers are attributes of the operators,
 so an exported gluoncv FCN always outputs ``crop_size x crop_size`` (480x480 by default) and PSPNet or
-DeepLabV3 fail on any other input size. :class:`GluonCVSegmenter` keeps gluoncv's layers (and their parameter
-names, so gluoncv's parameter files load into ``self.net``) but runs its own forward pass, in which every
+DeepLabV3 fail on any other input size. :class:`GluonCVSegmenter` keeps gluoncv's layers (as ``self.net``, with
+gluoncv's parameter names) but runs its own forward pass, in which every
 resize takes its size from a tensor of the graph:
 
 - the class scores are resized ``like`` the input (``BilinearResize2D(mode="like")``, corners aligned as
