@@ -2,15 +2,15 @@
 
 - boxes (outputs whose postprocessing kind is ``boxes``, with ``scores`` and ``class_ids`` when present):
   rectangles with the class name (or id) and score, for scores at or above a threshold;
-- a ``mask``: each class in its own colour, blended over the picture (per-pixel argmax of ``N x C x h x w``
-  scores, or the ids of an ``N x h x w`` mask);
+- a ``mask``: each class but the background (0) in its Pascal VOC colour, blended half over the picture
+  (per-pixel argmax of ``N x C x h x w`` scores, or the ids of an ``N x h x w`` mask);
 - a classifier: the best class and its probability in the top-left corner.
 
 Boxes and masks are in the original picture's pixels already (see :mod:`gluonx.deploy.postprocessing`).
 """
 import numpy as np
 
-from .postprocessing import detections, output_of_kind
+from .postprocessing import detections, mask_ids
 
 __all__ = ["annotate", "save_annotated", "PALETTE"]
 
@@ -37,12 +37,10 @@ def annotate(picture, outputs, postprocessing=None, class_names=None, top=None, 
     """
     from PIL import Image, ImageDraw
     image = Image.fromarray(np.asarray(picture, dtype=np.uint8)).convert("RGB")
-    mask = output_of_kind(outputs, postprocessing, "mask")
-    if mask is not None:
-        ids = mask[0].argmax(axis=0) if mask.ndim == 4 else mask[0]
-        colours = np.asarray(PALETTE, dtype=np.float32)[np.asarray(ids, dtype=np.int64) % len(PALETTE)]
-        blended = 0.5 * np.asarray(image, dtype=np.float32) + 0.5 * colours
-        image = Image.fromarray(blended.astype(np.uint8))
+    ids = mask_ids(outputs, postprocessing)
+    if ids is not None:
+        from ..utils.palette import colorize
+        image = Image.fromarray(colorize(np.clip(ids[0], 0, 255), np.asarray(image)))
     draw = ImageDraw.Draw(image)
     for rows in (detections(outputs, postprocessing, class_names, min_score, drop_empty=True) or [])[:1]:
         for row in rows:

@@ -8,6 +8,7 @@
     $ gluonx predict exports/mlp features.npy --backend onnxruntime --raw
     $ gluonx export lenet --out exports/lenet-any --resize letterbox     # raw pictures of any size
     $ gluonx predict exports/lenet-any photo.jpg --json --save-png annotated.png
+    $ gluonx predict exports/fcn street.jpg --save-png overlay.png   # segmenter: also writes overlay_mask.png
 
 Configuration functions only add arguments: importing this module loads neither NumPy nor MXNet, so
 every other ``gluonx`` command stays fast.
@@ -305,7 +306,8 @@ def configure_predict(parser):
     parser.add_argument("--batch-size", type=positive_int_arg, default=None, help="samples per run")
     parser.add_argument("--save", default=None, metavar="FILE.npz", help="also save the outputs")
     parser.add_argument("--save-png", default=None, metavar="FILE.png",
-                        help="for one picture: write it annotated with the boxes, mask or class found")
+                        help="for one picture: write it annotated with the boxes, mask or class found (a "
+                             "segmenter also writes its class ids as a palette PNG, FILE_mask.png)")
     parser.add_argument("--min-score", type=finite_float_arg, default=0.5,
                         help="detections printed and drawn by --save-png score at least this (default 0.5)")
     parser.add_argument("--json", action="store_true", help="machine-readable output")
@@ -358,7 +360,7 @@ def _single_image(predictor, paths):
 def run_predict(args):
     from .errors import InputMismatchError
     from .manifest import ManifestError
-    from .postprocessing import detections
+    from .postprocessing import detections, mask_ids
     from .predictor import Predictor, top_k
     transform = None
     try:
@@ -387,10 +389,20 @@ def run_predict(args):
     found = None if args.raw else detections(dict(zip(predictor.manifest.output_names, outputs)),
                                               predictor.manifest.postprocessing, predictor.class_names,
                                               args.min_score, drop_empty=transform is not None)
+    named_outputs = dict(zip(predictor.manifest.output_names, outputs))
+    ids = None if args.raw else mask_ids(named_outputs, predictor.manifest.postprocessing)
+    segments = None if ids is None else _segments(predictor, named_outputs, ids)
+    mask_png = None
     if args.save_png:
         _save_png(args, predictor, image, outputs, ranked)
+        if ids is not None:
+            mask_png = _save_mask_png(args.save_png, ids[0])
     if args.json:
-        payload = {"outputs": [{"name": spec["name"], "shape": list(out.shape), "values": out.tolist()}
+        # a segmenter's per-pixel scores would be megabytes of JSON: --raw prints them
+        masks = set() if ids is None else {name for name, entry in predictor.manifest.postprocessing["outputs"]
+                                           .items() if entry.get("kind") == "mask"}
+        payload = {"outputs": [dict({"name": spec["name"], "shape": list(out.shape)},
+                                    **({} if spec["name"] in masks else {"values": out.tolist()}))
                                for spec, out in zip(predictor.outputs, outputs)]}
         if predictor.class_names:
             payload["class_names"] = predictor.class_names
@@ -402,9 +414,15 @@ def run_predict(args):
         if found is not None:
             payload["detections"] = found
             payload["box_coordinates"] = _box_coordinates(predictor, transform)
+        if segments is not None:
+            payload["segmentation"] = segments
+            if args.save_png:
+                payload["mask_png"], payload["overlay_png"] = mask_png, args.save_png
         print(json.dumps(payload))
     elif classifier:
         _print_top_k(ranked)
+    elif segments is not None:
+        _print_segments(segments, transform, args.save_png, mask_png)
     elif found is not None:
         _print_detections(found, _box_coordinates(predictor, transform), args.min_score)
     else:
@@ -438,6 +456,38 @@ def _save_png(args, predictor, image, outputs, ranked):
     named = dict(zip(predictor.manifest.output_names, outputs))
     save_annotated(args.save_png, picture, named, predictor.manifest.postprocessing, predictor.class_names,
                    top=ranked[0][0] if ranked else None, min_score=args.min_score)
+
+
+def _segments(predictor, outputs, ids):
+    """Per picture: the mask's size and the pixels of each class (class names from the manifest)."""
+    from .postprocessing import mask_pixel_counts, output_of_kind
+    scores = output_of_kind(outputs, predictor.manifest.postprocessing, "mask")
+    num_classes = scores.shape[1] if scores.ndim == 4 else None
+    return [{"size": [int(d) for d in picture.shape], "classes": mask_pixel_counts(
+        picture, predictor.class_names, num_classes)} for picture in ids]
+
+
+def _mask_path(path):
+    stem, _ = os.path.splitext(path)
+    return stem + "_mask.png"
+
+
+def _save_mask_png(path, ids):
+    from ..utils.palette import save_palette_png
+    return save_palette_png(_mask_path(path), ids)
+
+
+def _print_segments(segments, transform, overlay, mask_png):
+    from ..cli import format_table
+    rows = [(sample, "-" if row["class"] is None else row["class"], row["class_id"], row["pixels"],
+             "{:.4f}".format(row["fraction"])) for sample, picture in enumerate(segments)
+            for row in picture["classes"]]
+    print(format_table(rows, ("image", "class", "id", "pixels", "fraction")))
+    height, width = segments[0]["size"]
+    where = "the original picture's size" if transform is not None else "the model output's size"
+    print("mask {}x{} ({})".format(height, width, where))
+    if mask_png:
+        print("wrote {} (class ids, VOC palette) and {} (overlay)".format(mask_png, overlay))
 
 
 def _save_outputs(path, outputs):

@@ -15,11 +15,13 @@ covering the model input), ``token_ids`` and ``features`` (returned as they are)
 boxes come back as corners in pixel coordinates of the original picture, clipped to it, and masks are
 cropped to the picture's area and resized to its size (bilinear for scores, nearest for ids), so a
 detector or a segmenter can be fed a raw picture of any size. :func:`detections` then lists a detector's
-findings per picture with class names (what ``gluonx predict`` prints).
+findings per picture with class names, and :func:`mask_ids` / :func:`mask_pixel_counts` a segmenter's class
+per pixel and the pixels of each class (what ``gluonx predict`` prints).
 """
 import numpy as np
 
-__all__ = ["OUTPUT_KINDS", "validate_postprocessing", "to_original", "detections", "output_of_kind"]
+__all__ = ["OUTPUT_KINDS", "validate_postprocessing", "to_original", "detections", "output_of_kind", "mask_ids",
+           "mask_pixel_counts"]
 
 OUTPUT_KINDS = ("class_scores", "class_ids", "scores", "boxes", "mask", "token_ids", "features")
 
@@ -183,3 +185,31 @@ def detections(outputs, postprocessing, class_names=None, min_score=None, drop_e
                          "box": [float(v) for v in box]})
         found.append(rows)
     return found
+
+
+def mask_ids(outputs, postprocessing):
+    """The class id of every pixel, ``(N, h, w)`` int64, from the output whose kind is ``mask``: the argmax over
+    the classes of ``N x C x h x w`` scores (after :func:`to_original`: the scores resized bilinearly to the
+    picture), or the ids of an ``N x h x w`` mask as they are. None when no output is a mask."""
+    mask = output_of_kind(outputs, postprocessing, "mask")
+    if mask is None:
+        return None
+    return (mask.argmax(axis=1) if mask.ndim == 4 else np.rint(mask)).astype(np.int64)
+
+
+def mask_pixel_counts(ids, class_names=None, num_classes=None):
+    """Pixels of each class in one picture's ``(h, w)`` class ids: ``[{"class_id", "class", "pixels",
+    "fraction"}, ...]`` by class id, for every class in ``range(num_classes)`` (default: the names, else up to
+    the largest id found) and any other id found."""
+    ids = np.asarray(ids, dtype=np.int64)
+    found = np.bincount(ids.ravel()[ids.ravel() >= 0], minlength=0)
+    count = num_classes if num_classes is not None else len(class_names) if class_names else len(found)
+    total = max(ids.size, 1)
+    rows = []
+    for class_id in range(max(count, len(found))):
+        pixels = int(found[class_id]) if class_id < len(found) else 0
+        if class_id >= count and not pixels:
+            continue
+        name = class_names[class_id] if class_names and class_id < len(class_names) else None
+        rows.append({"class_id": class_id, "class": name, "pixels": pixels, "fraction": pixels / total})
+    return rows

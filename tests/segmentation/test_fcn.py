@@ -65,7 +65,8 @@ def test_entries_claim_onnx_and_dynamic_height_and_width():
     """tests/conformance runs the kit (hybridize, export, ONNX at half and double the example H and W) on
     every registered entry; the plugin's entries must ask for all of it."""
     entries = conformance_entries(plugin="segmentation")
-    assert {info.name for info in entries} == {"fcn_resnet18", "bilinear_upsampling"}
+    assert {info.name for info in entries} == {"fcn_resnet18", "bilinear_upsampling", "gluoncv_fcn", "gluoncv_psp",
+                                               "gluoncv_deeplab"}
     for info in entries:
         assert info.onnx and info.export and info.dynamic_batch
         assert dict(info.inputs[0].dynamic_axes) == {2: "height", 3: "width"}

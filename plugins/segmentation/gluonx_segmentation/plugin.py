@@ -25,6 +25,7 @@ def register_models(registry):
         description="The book's FCN: ResNet-18 features, 1x1 class scores, bilinear-initialized transposed "
                     "convolution (stride 32, or 8 with stem='small'), cropped in the graph to any input's HxW",
         kwargs={"num_classes": 4, "channels": (8, 8, 16, 16), "stem_channels": 8}, inputs=[_IMAGES], onnx=True)
+    _register_gluoncv_models(registry)
 
 
 @gluonx.hookimpl
@@ -79,3 +80,42 @@ def register_recipes(registry):
         description="the book's FCN with ResNet-18's layout at a quarter of its widths and d2lzh's 3x3 stem "
                     "(stride 8: 64x64 scenes give an 8x8 map), Adam 0.003 with a cosine schedule instead of the "
                     "book's SGD 0.1 on pretrained features (none here), 10 epochs of batch 16 on 1,000 scenes")
+
+
+@gluonx.hookimpl
+def register_onnx_converters(opset):
+    """``BilinearResize2D(mode="like")`` and adaptive average pooling to any bins, with sizes read from the
+    graph, so gluoncv's segmenters export with a dynamic height and width."""
+    from gluonx_segmentation.onnx import register_converters
+    register_converters(opset)
+
+
+# --- gluoncv's FCN, PSPNet and DeepLabV3 (models/gluoncv_zoo.py), with a forward pass free of sizes.
+_ZOO = "gluonx_segmentation.models.gluoncv_zoo:"
+
+#: Small example images: the dilated ResNet-50 (output stride 8) gives a 4x5 map; the kit also checks half
+#: and double the height and width.
+_GLUONCV_IMAGES = InputSpec((2, 3, 32, 40), name="images", dynamic_axes={2: "height", 3: "width"})
+
+
+def _register_gluoncv_models(registry):
+    """gluoncv's segmenters (random init, pretrained_base=False, no download); the kit checks them on the dilated
+    ResNet-18 v1b backbone (the default, resnet50_v1s, has 2 to 2.5 times the parameters, and ONNX conversion
+    time grows with them). Random scores reach magnitudes of ~10-50, hence the tolerances."""
+    common = dict(task="segmentation", extra="segmentation", kwargs={"num_classes": 4, "backbone": "resnet18"},
+                  inputs=[_GLUONCV_IMAGES], onnx=True, rtol=1e-3, atol=1e-3)
+    registry.register(
+        "gluoncv_fcn", _ZOO + "gluoncv_fcn", book_section="D2L 9.10",
+        description="gluoncv's FCN on a dilated ResNet (resnet50_v1s by default, random init): scores resized "
+                    "like the input, so any HxW works in the symbol and in ONNX (gluoncv's own graph is fixed to "
+                    "crop_size)", **common)
+    registry.register(
+        "gluoncv_psp", _ZOO + "gluoncv_psp", book_section="D2L 9.10",
+        description="gluoncv's PSPNet on a dilated ResNet (resnet50_v1s by default, random init): pyramid "
+                    "pooling to 1, 2, 3, 6 bins of the feature map's size at run time (ONNX: bins sliced from the "
+                    "dynamic shape)", **common)
+    registry.register(
+        "gluoncv_deeplab", _ZOO + "gluoncv_deeplab", book_section="D2L 9.10",
+        description="gluoncv's DeepLabV3 on a dilated ResNet (resnet50_v1s by default, random init): ASPP with "
+                    "its image-pooling branch broadcast over the feature map, any HxW in the symbol and in ONNX",
+        **common)

@@ -12,6 +12,7 @@ from mxnet import gluon
 from gluonx.tasks import Task
 from gluonx.train.sources import DatasetSource, is_sample_dataset, make_source
 
+from .augment import augment_pair, build_augmentation
 from .metrics import IGNORE_LABEL, MeanIoU, PixelAccuracy
 
 __all__ = ["SegmentationTask", "SegmentationSource", "PixelSoftmaxCELoss", "collate_segmentation", "crop_pair"]
@@ -59,13 +60,18 @@ class SegmentationSource(DatasetSource):
         Cut every sample to this ``(height, width)``: a random crop when ``shuffle`` (seeded by
         ``(seed, epoch, index)``, so a resumed run sees the same crops), the centre otherwise.
     cache : bool
-        Keep decoded samples in memory after their first read.
+        Keep decoded samples in memory after their first read (augmentation applies after the cache, anew
+        every epoch).
+    augment : callable, optional
+        A joint transform ``transform(sample, rng)`` (:mod:`gluonx_segmentation.augment`) applied to each
+        (cropped) image and its mask with ``rng = sample_rng(seed, epoch, index)``; it must keep the size.
     """
 
     def __init__(self, dataset, batch_size, shuffle, last_batch, seed, num_shards=1, shard=0, crop_size=None,
-                 cache=True):
+                 cache=True, augment=None):
         super().__init__(dataset, batch_size, shuffle, last_batch, seed, num_shards, shard)
         self.crop_size, self.shuffle, self.seed = crop_size, bool(shuffle), int(seed)
+        self.augment = augment
         self._cache = {} if cache else None
         self._epoch = 0
 
@@ -84,6 +90,9 @@ class SegmentationSource(DatasetSource):
             if self.crop_size is not None:
                 rng = np.random.RandomState([self.seed, self._epoch, int(index)]) if self.shuffle else None
                 image, mask = crop_pair(np.asarray(image), np.asarray(mask), self.crop_size, rng)
+            if self.augment is not None:
+                from gluonx.data.transforms import sample_rng
+                image, mask = augment_pair(self.augment, image, mask, sample_rng(self.seed, self._epoch, int(index)))
             samples.append((image, mask))
         return collate_segmentation(samples)
 
@@ -130,6 +139,10 @@ class SegmentationTask(Task):
         How classes that occur nowhere count in the mean IoU (``"zero"``: as gluoncv).
     cache : bool
         Keep decoded samples in memory across epochs.
+    augment : bool or dict or callable, optional
+        Joint image/mask augmentation of the training samples (:func:`~gluonx_segmentation.augment.
+        build_augmentation`): True for :func:`~gluonx_segmentation.augment.segmentation_augmentation`'s
+        defaults, a dict of its arguments (a recipe's ``augmentation`` field), or a transform.
 
     References
     ----------
@@ -140,8 +153,10 @@ class SegmentationTask(Task):
     monitor = "val_miou"
     higher_is_better = True
     primary_metric = "miou"
+    #: ``gluonx train`` hands a recipe's ``augmentation`` to the task (``augment=``) instead of wrapping the dataset
+    augments = True
 
-    def __init__(self, crop_size=None, absent="skip", cache=True):
+    def __init__(self, crop_size=None, absent="skip", cache=True, augment=None):
         if crop_size is not None:
             crop_size = (crop_size, crop_size) if np.ndim(crop_size) == 0 else tuple(crop_size)
             if len(crop_size) != 2 or any(isinstance(s, bool) or int(s) != s or s < 1 for s in crop_size):
@@ -151,6 +166,8 @@ class SegmentationTask(Task):
         if absent not in ("skip", "zero"):
             raise ValueError("absent must be 'skip' or 'zero', got {!r}".format(absent))
         self.crop_size, self.absent, self.cache = crop_size, absent, bool(cache)
+        build_augmentation(augment, self.crop_size or (1, 1))  # bad arguments fail here, not at the first batch
+        self.augment = augment
 
     def create_loss(self):
         return PixelSoftmaxCELoss()
@@ -164,14 +181,42 @@ class SegmentationTask(Task):
         batches ``(images (B, 3, H, W), masks (B, H, W))`` pass as given."""
         if not is_sample_dataset(data, batch_size, batch_axis, "segmentation"):
             return make_source(data, batch_size, shuffle, last_batch, seed, batch_axis, num_shards, shard)
+        transform = None
+        if shuffle and self.augment:
+            size = self.crop_size or getattr(data, "image_size", None) or tuple(np.shape(data[0][0])[:2])
+            transform = build_augmentation(self.augment, size if np.ndim(size) else (size, size))
         return SegmentationSource(data, batch_size, shuffle, last_batch, seed, num_shards, shard,
-                                  crop_size=self.crop_size, cache=self.cache)
+                                  crop_size=self.crop_size, cache=self.cache, augment=transform)
 
     def result_lines(self, scalars, prefix="val_", label="test"):
         lines = super().result_lines(scalars, prefix, label)
         if prefix + "pixel_accuracy" in scalars:
             lines.insert(1, "{} pixel accuracy: {:.4f}".format(label, scalars[prefix + "pixel_accuracy"]))
         return lines
+
+    def export_options(self, block):
+        """What ``gluonx export`` records for a segmenter (unless the block describes itself): one output
+        ``scores`` of postprocessing kind ``mask``, and pictures letterboxed to the exported input size. So
+        ``gluonx predict EXPORT picture.png`` maps the scores back onto the picture (the padding cut off, the
+        rest resized bilinearly to the picture's size), takes the argmax per pixel and, with ``--save-png``,
+        writes the class-id mask and a colour overlay (:mod:`gluonx.deploy.postprocessing`)."""
+        own = super().export_options(block)
+        if own:
+            return own
+        return {"output_names": ["scores"], "postprocessing": {"outputs": {"scores": {"kind": "mask"}}},
+                "preprocessing": {"resize": "letterbox"}}
+
+    def input_shapes(self, dataset):
+        """``[(1, 3, H, W)]``: the ``crop_size`` when set, else the size of the dataset's first image (so
+        ``gluonx export RUN`` exports, and letterboxes pictures to, the size the net was trained on)."""
+        if self.crop_size is not None:
+            return [(1, 3) + tuple(self.crop_size)]
+        if len(dataset) == 0:
+            return None
+        image = np.asarray(dataset[0][0])
+        if image.ndim != 3:
+            return None
+        return [(1, int(image.shape[2]), int(image.shape[0]), int(image.shape[1]))]
 
     def decode(self, outputs):
         """``{"masks": per image, the (H, W) argmax class ids}`` of the net's ``(B, C, H, W)`` scores."""

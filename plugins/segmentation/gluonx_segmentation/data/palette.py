@@ -1,27 +1,5 @@
-"""The Pascal VOC colour map: class ``i`` -> RGB, and masks drawn in it (D2L 9.9.1's ``VOC_COLORMAP``)."""
-import numpy as np
+"""The Pascal VOC colour map (D2L 9.9.1's ``VOC_COLORMAP``): kept in the core (:mod:`gluonx.utils.palette`),
+where ``gluonx predict`` draws any segmenter's masks in it."""
+from gluonx.utils.palette import colorize, voc_palette
 
 __all__ = ["voc_palette", "colorize"]
-
-
-def voc_palette(num_colors=256):
-    """``(num_colors, 3)`` uint8 colours of the VOC devkit: the bits of the class id are spread over the high
-    bits of R, G and B (class 1 is (128, 0, 0), class 15 'person' (192, 128, 128), 255 (224, 224, 192))."""
-    ids = np.arange(num_colors)
-    palette = np.zeros((num_colors, 3), dtype=np.int64)
-    for bit in range(8):
-        for channel in range(3):
-            palette[:, channel] |= ((ids >> (3 * bit + channel)) & 1) << (7 - bit)
-    return palette.astype(np.uint8)
-
-
-def colorize(mask, image=None, alpha=0.5):
-    """An ``(H, W, 3)`` uint8 picture of a class-id mask in VOC colours; with ``image``, blended over it
-    (``alpha`` = weight of the mask's colours; the background, class 0, keeps the image)."""
-    mask = np.asarray(mask).astype(np.int64)
-    colours = voc_palette()[np.clip(mask, 0, 255)]
-    if image is None:
-        return colours
-    image = np.asarray(image, dtype=np.float64)
-    weight = np.where(mask[..., None] == 0, 0.0, float(alpha))
-    return np.round(image * (1 - weight) + colours * weight).astype(np.uint8)
