@@ -4,6 +4,7 @@ Samplers:
 
 - :func:`run_chain` -- any block Gibbs transition (an RBM's or a DBM's ``gibbs_step``, DL 17.4) run for a
   number of steps with burn-in and thinning, recording a trace;
+- :func:`block_gibbs` -- block Gibbs on a Bernoulli RBM's arrays (the baseline of the tempered samplers);
 - :func:`tempered_transitions` -- Neal's tempered transitions for a Bernoulli RBM (DL 17.5.1): a sweep up to
   a high temperature and back, accepted by a Metropolis test, so a chain can cross between modes that block
   Gibbs at temperature 1 rarely leaves;
@@ -19,7 +20,7 @@ Diagnostics (DL 17.3.1, 17.5: a chain that mixes slowly gives correlated, unrepr
 """
 import numpy as np
 
-__all__ = ["run_chain", "tempered_transitions", "parallel_tempering", "autocorrelation",
+__all__ = ["run_chain", "block_gibbs", "tempered_transitions", "parallel_tempering", "autocorrelation",
            "integrated_autocorrelation_time", "effective_sample_size", "r_hat", "mode_hopping_rate",
            "TemperedResult"]
 
@@ -86,6 +87,20 @@ def _log_unnormalized(v, beta, weight, hidden_bias, visible_bias):
 def _gibbs(v, beta, weight, hidden_bias, visible_bias, rng):
     h = (rng.random((len(v), len(hidden_bias))) < _sigmoid(beta * (v @ weight.T + hidden_bias))).astype(float)
     return (rng.random(v.shape) < _sigmoid(beta * (h @ weight + visible_bias))).astype(float)
+
+
+def block_gibbs(weight, hidden_bias, visible_bias, start, steps=1, beta=1.0, seed=0, trace=None):
+    """``steps`` block Gibbs steps ``v -> h ~ p(h | v) -> v ~ p(v | h)`` of a Bernoulli RBM (DL 17.4) at
+    inverse temperature ``beta``, vectorized over chains (rows of ``start``); appends each state to ``trace``
+    when given. Returns the final states."""
+    arrays = _arrays(weight, hidden_bias, visible_bias)
+    rng = np.random.default_rng(seed)
+    v = np.asarray(start, dtype=np.float64).copy()
+    for _ in range(_positive_int("steps", steps)):
+        v = _gibbs(v, float(beta), *arrays, rng)
+        if trace is not None:
+            trace.append(v.copy())
+    return v
 
 
 def _check_betas(betas):
