@@ -1,7 +1,8 @@
 """Generative-plugin benchmark, run by hand: ``python benchmarks/generative.py [--repeats N] [--json PATH]``.
 
 Bernoulli RBM training throughput (samples/s) of gluonx's persistent CD-1 step
-(``ContrastiveDivergenceStep(k=1, persistent=True)`` driven by ``gluonx.Trainer.train_batch``) against
+(``ContrastiveDivergenceStep(k=1, persistent=True)`` driven by ``gluonx.Trainer.train_batch``; its gradient is
+computed in closed form inside the graph, and the row "autograd" records the graph and runs backward instead) against
 scikit-learn's ``BernoulliRBM`` (whose ``fit`` is persistent CD-1 with mean-field hidden statistics: the same
 algorithm) at the same size, on ``load_digits`` binarized at 8 (1797 x 64), plain SGD, one epoch per
 measurement. CD-1 (chains restarted at the data) is timed too, and the same fused PCD-1 graph driven by a plain
@@ -38,9 +39,10 @@ def sklearn_epoch(data, n_hidden, batch_size, lr):
     return time.perf_counter() - start
 
 
-def gluonx_epoch(data, n_hidden, batch_size, lr, persistent):
+def gluonx_epoch(data, n_hidden, batch_size, lr, persistent, closed_form=True):
     net = BernoulliRBM(data.shape[1], n_hidden)
-    trainer = gluonx.Trainer(net, step=ContrastiveDivergenceStep(k=1, persistent=persistent), optimizer="sgd",
+    step = ContrastiveDivergenceStep(k=1, persistent=persistent, closed_form=closed_form)
+    trainer = gluonx.Trainer(net, step=step, optimizer="sgd",
                              optimizer_params={"learning_rate": lr}, seed=0)
     order = np.random.RandomState(0).permutation(len(data))
     batches = [data[order[i:i + batch_size]] for i in range(0, len(data), batch_size)]
@@ -83,7 +85,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--hidden", type=int, nargs="+", default=[64, 256])
-    parser.add_argument("--batch-sizes", type=int, nargs="+", default=[10, 100])
+    parser.add_argument("--batch-sizes", type=int, nargs="+", default=[10, 100, 500])
     parser.add_argument("--json")
     args = parser.parse_args(argv)
     data = binarized_digits()
@@ -94,6 +96,7 @@ def main(argv=None):
                 "sklearn BernoulliRBM (PCD-1)": lambda: sklearn_epoch(data, n_hidden, batch_size, 0.1),
                 "gluonx PCD-1": lambda: gluonx_epoch(data, n_hidden, batch_size, 0.1, True),
                 "gluonx CD-1": lambda: gluonx_epoch(data, n_hidden, batch_size, 0.1, False),
+                "gluonx PCD-1, autograd": lambda: gluonx_epoch(data, n_hidden, batch_size, 0.1, True, False),
                 "PCD-1 graph + gluon.Trainer": lambda: graph_epoch(data, n_hidden, batch_size, 0.1),
             }
             times = {name: [] for name in contenders}
