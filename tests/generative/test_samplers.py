@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 from gluonx_generative import exact
-from gluonx_generative.samplers import (autocorrelation, block_gibbs, effective_sample_size, integrated_autocorrelation_time,
-                                        mode_hopping_rate, parallel_tempering, r_hat, run_chain,
-                                        tempered_transitions)
+from gluonx_generative.samplers import (autocorrelation, block_gibbs, effective_sample_size,
+                                        integrated_autocorrelation_time, mode_hopping_rate, parallel_tempering,
+                                        r_hat, run_chain, tempered_transitions)
 from rbm_fixtures import chi_square_p_value, random_rbm
 
 ALPHA = 1e-3

@@ -82,7 +82,8 @@ class DeepBeliefNetwork(HybridBlock):
             trainer = gluonx.Trainer(rbm, step=ContrastiveDivergenceStep(k=k, persistent=persistent),
                                      optimizer="sgd", optimizer_params={"learning_rate": learning_rate},
                                      seed=seed + index, hybridize=False)
-            epochs_run = trainer.fit(ArrayDataset(inputs, np.zeros(len(inputs), np.float32)), epochs=epochs, batch_size=batch_size)
+            unlabelled = ArrayDataset(inputs, np.zeros(len(inputs), np.float32))
+            epochs_run = trainer.fit(unlabelled, epochs=epochs, batch_size=batch_size)
             history.append(epochs_run[-1] if epochs_run else {})
             with autograd.pause():
                 probs = rbm.hidden_probs(mx.nd.array(inputs)).asnumpy()

@@ -40,7 +40,6 @@ class SigmoidBeliefNetwork(HybridBlock):
         if len(sizes) < 2 or min(sizes) < 1:
             raise ValueError("layer_sizes must list at least two positive sizes, got {}".format(tuple(layer_sizes)))
         self.layer_sizes = sizes
-        self._recognition = []
         with self.name_scope():
             for index in range(1, len(sizes)):
                 for name, shape in (("gen_weight{}".format(index), (sizes[index - 1], sizes[index])),
@@ -48,7 +47,6 @@ class SigmoidBeliefNetwork(HybridBlock):
                     setattr(self, name, self.params.get(name, shape=shape, init=mx.init.Normal(weight_scale)))
                 setattr(self, "rec_bias{}".format(index), self.params.get("rec_bias{}".format(index),
                                                                           shape=(sizes[index],), init="zeros"))
-                self._recognition += ["rec_weight{}".format(index), "rec_bias{}".format(index)]
             for index, size in enumerate(sizes):
                 setattr(self, "gen_bias{}".format(index), self.params.get("gen_bias{}".format(index), shape=(size,),
                                                                           init="zeros"))
