@@ -152,7 +152,7 @@ def test_every_autoencoder_trains_through_the_task(name):
 def test_gluonx_train_runs_an_autoencoder_recipe_on_digits(tmp_path):
     out = tmp_path / "ae"
     result = subprocess.run(
-        [sys.executable, "-m", "gluonx", "train", "denoising_autoencoder", "--dataset", "digits", "--limit", "256",
+        [sys.executable, "-m", "gluonx", "train", "denoising_autoencoder", "--dataset", "digits", "--limit", "128",
          "--epochs", "1", "--no-progress", "--out", str(out)], capture_output=True, text=True, timeout=240)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "recipe denoising_autoencoder-digits (DL 14.2.2, plugin generative); overridden by --epochs" \
