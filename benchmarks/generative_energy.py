@@ -9,7 +9,9 @@
    on ``load_digits`` binarized at 8 (first 1,500 images train, the other 297 test, as
    ``benchmarks/generative_quality.py``), test log-likelihood against independent Bernoulli pixels.
 3. ``--pictures``: ``docs/generative_ae_reconstructions.png`` (test digits and each recipe run's reconstruction)
-   and ``docs/generative_nade_samples.png`` (exact ancestral samples of the trained NADE).
+   and ``docs/generative_nade_samples.png`` (exact ancestral samples of the trained NADE), and
+   ``docs/generative_ais_trace.png``: AIS estimates of log Z (DL 18.7.1) of a random 12x10 RBM against the number
+   of inverse temperatures, 5 seeds each, with the exact value by enumeration.
 """
 import argparse
 import json
@@ -17,6 +19,8 @@ import os
 import subprocess
 import sys
 import time
+
+import numpy as np
 
 _WRAPPER = ("import resource, subprocess, sys\n"
             "code = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL).returncode\n"
@@ -117,6 +121,34 @@ def pictures(runs, nade):
     figure.savefig(os.path.join(_DOCS, "generative_nade_samples.png"), dpi=80)
 
 
+def ais_picture():
+    """AIS estimates of a random RBM's log Z against the schedule length, and the exact value."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+    from gluonx_generative import exact
+    from gluonx_generative.ais import ais_log_partition
+    rng = np.random.RandomState(0)
+    arrays = (rng.randn(10, 12), rng.randn(10), rng.randn(12))
+    truth = exact.log_partition(*arrays)
+    schedule = [2, 10, 30, 100, 300, 1000]
+    estimates = np.array([[ais_log_partition(*arrays, num_betas=k, num_chains=100, seed=seed).log_z
+                           for seed in range(5)] for k in schedule])
+    figure, axis = plt.subplots(figsize=(5, 3))
+    for seed in range(5):
+        axis.plot(schedule, estimates[:, seed], "o-", alpha=0.6, color="C0", label="AIS, 100 chains" if seed == 0
+                  else None)
+    axis.axhline(truth, color="k", linestyle="--", label="exact log Z (enumeration)")
+    axis.set_xscale("log")
+    axis.set_xlabel("inverse temperatures")
+    axis.set_ylabel("log Z")
+    axis.legend(fontsize=8)
+    figure.tight_layout()
+    figure.savefig(os.path.join(_DOCS, "generative_ais_trace.png"), dpi=80)
+    return truth, estimates
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, help="train the recipes this many epochs instead of theirs")
@@ -126,7 +158,13 @@ def main():
     parser.add_argument("--json")
     parser.add_argument("--pictures", action="store_true")
     parser.add_argument("--infer", help=argparse.SUPPRESS)
+    parser.add_argument("--ais-picture-only", action="store_true", help="only draw docs/generative_ais_trace.png")
     args = parser.parse_args()
+    if args.ais_picture_only:
+        truth, estimates = ais_picture()
+        print("exact log Z {:.3f}; AIS medians by schedule: {}".format(truth, np.round(np.median(estimates, 1), 3)
+                                                                       .tolist()))
+        return
     if args.infer:
         infer(args.infer, args.calls)
         return
@@ -164,6 +202,7 @@ def main():
         print("| {} | {:.2f} | {:.0f} |".format(name, value, seconds))
     if args.pictures:
         pictures(runs, models["nade"])
+        ais_picture()
     report = {"load_average": os.getloadavg()[0], "recipes": rows,
               "density": [{"model": n, "test_log_likelihood": v, "seconds": s} for n, v, s in density]}
     if args.json:
