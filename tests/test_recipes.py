@@ -51,6 +51,9 @@ def test_recipe_model_builds_with_its_arguments_and_runs_on_the_dataset_shape(na
         tokens = mx.nd.array(np.asarray(dataset)[:info.seq_len * 2].reshape(info.seq_len, 2), dtype="int32")
         out = net(tokens, *net.begin_state(2))
         assert out[0].shape == (info.seq_len, 2, dataset.vocab_size)
+    elif dataset_info.sample_shape and gluonx.get_model_info(info.model).task == "autoencoder":
+        out = net(mx.nd.zeros((2,) + tuple(dataset_info.sample_shape)))   # the flattened reconstruction
+        assert out.shape == (2, int(np.prod(dataset_info.sample_shape)))
     elif dataset_info.sample_shape:
         out = net(mx.nd.zeros((2,) + tuple(dataset_info.sample_shape)))
         assert out.shape == (2, dataset_info.num_classes)

@@ -17,15 +17,27 @@ def test_the_plugin_registers_the_rbms_their_block_and_the_task():
     assert {"bernoulli_rbm", "gaussian_bernoulli_rbm", "rbm_reconstruction", "generative"} <= names
 
 
+def test_the_energy_based_and_autoregressive_entries_are_registered():
+    names = {info.name for info in ENTRIES}
+    assert {"autoencoder", "sparse_autoencoder", "denoising_autoencoder", "contractive_autoencoder",
+            "predictive_sparse_decomposition", "nade", "made", "deep_belief_network", "deep_boltzmann_machine",
+            "sigmoid_belief_network", "nce_rbm", "autoencoder", "density"} <= names
+    recipes = {info.name for info in gluonx.registry("recipes").infos(plugin="generative")}
+    assert {"autoencoder-digits", "contractive_autoencoder-digits"} <= recipes
+
+
 @pytest.mark.parametrize("info", ENTRIES, ids=lambda info: "{}:{}".format(info.kind, info.name))
 def test_every_factory_resolves_and_names_its_book_section(info):
     assert info.book_section.startswith("DL ")
-    assert info.kind == "task" or info.task == "generative"
+    # the plugin's models and blocks name one of its own tasks
+    assert info.kind == "task" or info.task in {"generative", "autoencoder", "density"}
     assert callable(import_object(info.factory))
 
 
 def test_listing_imports_neither_mxnet_nor_the_plugin_code():
-    assert modules_after_listing("gluonx_generative") == "['gluonx_generative', 'gluonx_generative.plugin']"
+    # energy_plugin holds the registration hooks of the autoencoders, DBN/DBM, NCE, SBN and NADE/MADE
+    assert modules_after_listing("gluonx_generative") == (
+        "['gluonx_generative', 'gluonx_generative.energy_plugin', 'gluonx_generative.plugin']")
 
 
 def test_gluonx_plugins_lists_it():

@@ -103,3 +103,23 @@ def test_the_fused_graph_gives_the_closed_form_cd_gradient(kind):
     expect = lambda x: 1.0 / (1.0 + np.exp(-(x @ weight.T + hidden_bias)))
     np.testing.assert_allclose(rbm.weight.grad().asnumpy(), expect(neg).T @ neg - expect(pos).T @ pos,
                                rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize("gaussian", [False, True], ids=["bernoulli", "gaussian"])
+def test_the_closed_form_gradient_equals_autograd_of_the_free_energy_gap(gaussian):
+    from gluonx_generative.rbm import GaussianBernoulliRBM
+    from gluonx_generative.training import ContrastiveGradientGraph
+    rbm = GaussianBernoulliRBM(6, 4, sigma=0.7) if gaussian else BernoulliRBM(6, 4)
+    rbm.initialize(mx.init.Normal(0.5))
+    rng = np.random.RandomState(0)
+    v = mx.nd.array(rng.rand(5, 6) if gaussian else (rng.rand(5, 6) < 0.5))
+    start = mx.nd.array(rng.rand(5, 6) if gaussian else (rng.rand(5, 6) < 0.5))
+    mx.random.seed(1)
+    gap, sample, *grads = ContrastiveGradientGraph(rbm, 1)(v, start)
+    # autograd of sum(F(v) - F(sample)) with the same sample held fixed
+    with mx.autograd.record():
+        loss = (rbm(v) - rbm(sample)).sum()
+    loss.backward()
+    for param, grad in zip((rbm.weight, rbm.hidden_bias, rbm.visible_bias), grads):
+        np.testing.assert_allclose(grad.asnumpy(), param.grad().asnumpy(), rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(gap.asnumpy(), (rbm(v) - rbm(sample)).asnumpy(), rtol=1e-5, atol=1e-5)

@@ -8,9 +8,15 @@ Modules (importing this package imports none of them, nor MXNet):
   (small models, NumPy);
 - :mod:`~gluonx_generative.training` -- CD-k and persistent CD (SML) as a :class:`gluonx.train.step.TrainStep`;
 - :mod:`~gluonx_generative.ais` -- annealed importance sampling of log Z;
-- :mod:`~gluonx_generative.bridge` -- bridge sampling of log Z.
-
-Autoencoders, DBN/DBM, NCE, VAEs, GANs and autoregressive models are not built yet.
+- :mod:`~gluonx_generative.bridge` -- bridge sampling of log Z;
+- :mod:`~gluonx_generative.autoencoders` -- undercomplete, sparse, denoising, contractive autoencoders and
+  predictive sparse decomposition (DL 14), trained by the tasks of :mod:`~gluonx_generative.objective_tasks`;
+- :mod:`~gluonx_generative.criteria` -- pseudo-likelihood, ratio matching, score matching (DL 18.3-18.5);
+- :mod:`~gluonx_generative.nce` -- noise-contrastive estimation with a learned log Z (DL 18.6);
+- :mod:`~gluonx_generative.samplers` -- block Gibbs, tempered transitions, parallel tempering, mixing
+  diagnostics (DL 17);
+- :mod:`~gluonx_generative.dbn`, :mod:`~gluonx_generative.dbm`, :mod:`~gluonx_generative.sbn`,
+  :mod:`~gluonx_generative.autoregressive` -- DBN, DBM, sigmoid belief net with wake-sleep, NADE / MADE (DL 20).
 Documentation: ``docs/generative.md``.
 """
 from gluonx.utils.lazy import lazy_getattr
@@ -24,6 +30,24 @@ _PUBLIC = {
     "bridge_log_partition": "gluonx_generative.bridge:bridge_log_partition",
     "ContrastiveGraph": "gluonx_generative.training:ContrastiveGraph",
     "RBMReconstruction": "gluonx_generative.rbm:RBMReconstruction",
+    "ContrastiveGradientGraph": "gluonx_generative.training:ContrastiveGradientGraph",
+    # DL 14, 17, 18.3-18.6, 20.3-20.4, 20.10 (energy-based and autoregressive pieces)
+    "Autoencoder": "gluonx_generative.autoencoders:Autoencoder",
+    "SparseAutoencoder": "gluonx_generative.autoencoders:SparseAutoencoder",
+    "DenoisingAutoencoder": "gluonx_generative.autoencoders:DenoisingAutoencoder",
+    "ContractiveAutoencoder": "gluonx_generative.autoencoders:ContractiveAutoencoder",
+    "PredictiveSparseDecomposition": "gluonx_generative.autoencoders:PredictiveSparseDecomposition",
+    "CriterionStep": "gluonx_generative.criteria:CriterionStep",
+    "NCERBM": "gluonx_generative.nce:NCERBM",
+    "NoiseContrastiveStep": "gluonx_generative.nce:NoiseContrastiveStep",
+    "DeepBeliefNetwork": "gluonx_generative.dbn:DeepBeliefNetwork",
+    "DeepBoltzmannMachine": "gluonx_generative.dbm:DeepBoltzmannMachine",
+    "DBMStep": "gluonx_generative.dbm:DBMStep",
+    "SigmoidBeliefNetwork": "gluonx_generative.sbn:SigmoidBeliefNetwork",
+    "WakeSleepStep": "gluonx_generative.sbn:WakeSleepStep",
+    "NADE": "gluonx_generative.autoregressive:NADE",
+    "MADE": "gluonx_generative.autoregressive:MADE",
+    "samplers": "gluonx_generative.samplers",
 }
 
 __all__ = sorted(_PUBLIC)

@@ -37,3 +37,8 @@ def register_tasks(registry):
         book_section="DL 18.2",
         description="models whose forward is a free energy, trained by CD-1 through gluonx.Trainer(task=...) "
                     "(Python API); `gluonx train` has no generative recipe or data path yet")
+
+
+# Autoencoders, DBN/DBM, NCE, SBN, NADE/MADE: their hooks (by specname) live beside their code.
+from .energy_plugin import (register_energy_blocks, register_energy_models, register_energy_recipes,  # noqa: E402,F401
+                            register_energy_tasks)

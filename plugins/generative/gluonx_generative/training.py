@@ -15,7 +15,7 @@ from gluonx.train.step import StepOutput, TrainStep
 
 from .rbm import _positive_int, hidden_probs, sample_bernoulli
 
-__all__ = ["ContrastiveGraph", "ContrastiveDivergenceStep"]
+__all__ = ["ContrastiveGraph", "ContrastiveGradientGraph", "ContrastiveDivergenceStep"]
 
 
 def _visible(shard):
@@ -52,6 +52,33 @@ class ContrastiveGraph(HybridBlock):
         return gap, sample
 
 
+class ContrastiveGradientGraph(ContrastiveGraph):
+    """The CD/SML gradient itself in one hybridized graph, without autograd: ``(gap, v~, dW, dc, db)``.
+
+    ``d F(v) / d W = -p(h | v) (v / s)^T``, ``d F / d c = -p(h | v)`` and ``d F / d b = -v`` (Bernoulli) or
+    ``-(v - b) / s^2`` (Gaussian visible units with standard deviation ``s``), summed over the batch for the data
+    minus the same for the samples: exactly what autograd computes from :class:`ContrastiveGraph`'s gap, with
+    no recorded graph and no backward pass (a third of the per-batch dispatch at small sizes).
+    """
+
+    def __init__(self, rbm, k):
+        super().__init__(rbm, k)
+        self._gaussian = hasattr(rbm, "sigma")
+
+    def _statistics(self, F, v, weight, hidden_bias, visible_bias):
+        probs = hidden_probs(F, v, weight, hidden_bias, self._scale)
+        scaled = v / self._scale if self._scale != 1.0 else v
+        visible_term = (F.broadcast_sub(v, visible_bias.expand_dims(0)) / self._scale ** 2 if self._gaussian
+                        else v)
+        return F.dot(probs, scaled, transpose_a=True), F.sum(probs, axis=0), F.sum(visible_term, axis=0)
+
+    def hybrid_forward(self, F, v, start, weight, hidden_bias, visible_bias):
+        gap, sample = super().hybrid_forward(F, v, start, weight, hidden_bias, visible_bias)
+        data_w, data_c, data_b = self._statistics(F, v, weight, hidden_bias, visible_bias)
+        model_w, model_c, model_b = self._statistics(F, sample, weight, hidden_bias, visible_bias)
+        return gap, sample, model_w - data_w, model_c - data_c, model_b - data_b
+
+
 class ContrastiveDivergenceStep(TrainStep):
     """CD-k (``persistent=False``) or persistent CD / SML (``persistent=True``) for gluonx_generative's RBMs
     (DL 18.2), one fused :class:`ContrastiveGraph` call per device and batch.
@@ -67,6 +94,10 @@ class ContrastiveDivergenceStep(TrainStep):
     persistent : bool
         Keep one fantasy chain per training sample slot and continue it at the next batch (SML) instead of
         restarting from the data.
+    closed_form : bool
+        Compute the gradient in the graph (:class:`ContrastiveGradientGraph`) and write it into the
+        parameters' gradients, instead of recording the graph and running autograd's backward pass (same
+        values; fewer operator calls per batch).
 
     Examples
     --------
@@ -75,10 +106,11 @@ class ContrastiveDivergenceStep(TrainStep):
     >>> trainer.fit(binary_data, epochs=5, batch_size=20)     # doctest: +SKIP
     """
 
-    def __init__(self, k=1, persistent=False):
+    def __init__(self, k=1, persistent=False, closed_form=True):
         super().__init__(num_inputs=1)
         self.k = _positive_int(k, "k")
         self.persistent = bool(persistent)
+        self.closed_form = bool(closed_form)
         self._chains = None
         self._graph = None
 
@@ -87,7 +119,7 @@ class ContrastiveDivergenceStep(TrainStep):
             raise TypeError("ContrastiveDivergenceStep trains gluonx_generative's RBMs (BernoulliRBM, "
                             "GaussianBernoulliRBM), got {}".format(type(net).__name__))
         if self._graph is None or self._graph.weight is not net.weight:
-            self._graph = ContrastiveGraph(net, self.k)
+            self._graph = (ContrastiveGradientGraph if self.closed_form else ContrastiveGraph)(net, self.k)
             self._graph.hybridize(static_alloc=True)
         return self._graph
 
@@ -102,21 +134,34 @@ class ContrastiveDivergenceStep(TrainStep):
         shards = trainer.split(batch)
         visibles = [_visible(shard) for shard in shards]
         graph = self._graph_for(trainer.net)
-        with autograd.record():
-            results = [graph(v, start) for v, start in zip(visibles, self._starts(visibles))]
-        losses = [gap for gap, _ in results]
-        autograd.backward(losses)
+        starts = self._starts(visibles)
+        if self.closed_form:
+            results = [graph(v, start) for v, start in zip(visibles, starts)]
+            params = (graph.weight, graph.hidden_bias, graph.visible_bias)
+            for v, result in zip(visibles, results):
+                for param, grad in zip(params, result[2:]):
+                    if param.grad_req == "add":      # gradient accumulation over several batches
+                        param.grad(v.context)[:] += grad
+                    else:
+                        grad.copyto(param.grad(v.context))
+                    # what autograd's backward sets: this gradient is new for the optimizer
+                    param.data(v.context)._fresh_grad = True
+        else:
+            with autograd.record():
+                results = [graph(v, start) for v, start in zip(visibles, starts)]
+            autograd.backward([result[0] for result in results])
+        losses = [result[0] for result in results]
         trainer.update()
         if self.persistent:
             # A copy: the cached graph (static_alloc) writes its next outputs into the same memory.
-            self._chains = [sample.copy() for _, sample in results]
+            self._chains = [result[1].copy() for result in results]
         return StepOutput(None, None, losses)
 
     def eval_step(self, trainer, batch):
         shards = trainer.split(batch)
         graph = self._graph_for(trainer.net)
         # Chains restarted at the data: evaluation leaves the persistent chains alone.
-        return StepOutput(None, None, [graph(v, v)[0] for v in (_visible(shard) for shard in shards)])
+        return StepOutput(None, None, [graph(v, v)[0].copy() for v in (_visible(shard) for shard in shards)])
 
     def state_dict(self):
         if not self._chains:
