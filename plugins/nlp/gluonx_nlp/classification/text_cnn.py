@@ -71,7 +71,9 @@ class TextCNN(nn.HybridBlock):
                 self.constant_embedding.weight.grad_req = "null"
             self.convs = nn.HybridSequential(prefix="conv_")
             for width, channels in zip(kernel_sizes, num_channels):
-                self.convs.add(nn.Conv1D(channels, width, activation="relu"))
+                # a (1, width) Conv2D over (N, C, 1, T): the same windows as Conv1D, and ONNX-convertible
+                # (mx.onnx's Convolution converter takes NCHW / NCDHW layouts only, not Conv1D's NCW)
+                self.convs.add(nn.Conv2D(channels, (1, width), activation="relu"))
             self.dropout = nn.Dropout(dropout)
             self.decoder = nn.Dense(num_classes, in_units=sum(num_channels))
 
@@ -85,11 +87,11 @@ class TextCNN(nn.HybridBlock):
         if extra:
             step = F.zeros_like(F.slice_axis(embedded, axis=1, begin=0, end=1))
             embedded = F.concat(embedded, F.broadcast_axis(step, axis=1, size=extra), dim=1)
-        embedded = F.transpose(embedded, axes=(0, 2, 1))  # channels first for Conv1D
+        embedded = F.expand_dims(F.transpose(embedded, axes=(0, 2, 1)), axis=2)  # (N, C, 1, T)
         pooled = []
         for width, conv in zip(self._kernel_sizes, self.convs):
             windows = F.clip(lengths - (width - 1), 1, 1e9)  # windows that start inside the review
-            features = F.swapaxes(conv(embedded), 1, 2)      # (N, windows, channels)
+            features = F.swapaxes(F.squeeze(conv(embedded), axis=2), 1, 2)  # (N, windows, channels)
             features = F.SequenceMask(features, windows, use_sequence_length=True, axis=1, value=0)
             pooled.append(F.max(features, axis=1))
         return self.decoder(self.dropout(F.concat(*pooled, dim=1)))
