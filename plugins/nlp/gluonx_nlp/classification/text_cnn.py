@@ -21,6 +21,22 @@ from gluonx._validate import check_positive
 __all__ = ["TextCNN", "text_cnn"]
 
 
+class WindowConvolution(nn.HybridBlock):
+    """``nn.Conv1D`` with ReLU, without its ``layout='NCW'`` attribute: ``mx.onnx``'s Convolution converter
+    refuses any layout but NCHW / NCDHW, while the operator without a layout is the same 1-D convolution (a
+    (1, width) ``Conv2D`` would convert too, but fails in MKL-DNN's backward pass when shapes change)."""
+
+    def __init__(self, channels, width, in_channels, **kwargs):
+        super().__init__(**kwargs)
+        self._channels, self._width = channels, width
+        with self.name_scope():
+            self.weight = self.params.get("weight", shape=(channels, in_channels, width))
+            self.bias = self.params.get("bias", shape=(channels,), init="zeros")
+
+    def hybrid_forward(self, F, x, weight, bias):
+        return F.relu(F.Convolution(x, weight, bias, kernel=(self._width,), num_filter=self._channels))
+
+
 class TextCNN(nn.HybridBlock):
     """Two embeddings, parallel 1-D convolutions, max-over-time pooling masked by valid lengths, a linear layer.
 
@@ -71,9 +87,7 @@ class TextCNN(nn.HybridBlock):
                 self.constant_embedding.weight.grad_req = "null"
             self.convs = nn.HybridSequential(prefix="conv_")
             for width, channels in zip(kernel_sizes, num_channels):
-                # a (1, width) Conv2D over (N, C, 1, T): the same windows as Conv1D, and ONNX-convertible
-                # (mx.onnx's Convolution converter takes NCHW / NCDHW layouts only, not Conv1D's NCW)
-                self.convs.add(nn.Conv2D(channels, (1, width), activation="relu"))
+                self.convs.add(WindowConvolution(channels, width, embed_size * (2 if self._has_constant else 1)))
             self.dropout = nn.Dropout(dropout)
             self.decoder = nn.Dense(num_classes, in_units=sum(num_channels))
 
@@ -87,11 +101,11 @@ class TextCNN(nn.HybridBlock):
         if extra:
             step = F.zeros_like(F.slice_axis(embedded, axis=1, begin=0, end=1))
             embedded = F.concat(embedded, F.broadcast_axis(step, axis=1, size=extra), dim=1)
-        embedded = F.expand_dims(F.transpose(embedded, axes=(0, 2, 1)), axis=2)  # (N, C, 1, T)
+        embedded = F.transpose(embedded, axes=(0, 2, 1))  # (N, C, T), channels first
         pooled = []
         for width, conv in zip(self._kernel_sizes, self.convs):
             windows = F.clip(lengths - (width - 1), 1, 1e9)  # windows that start inside the review
-            features = F.swapaxes(F.squeeze(conv(embedded), axis=2), 1, 2)  # (N, windows, channels)
+            features = F.swapaxes(conv(embedded), 1, 2)  # (N, windows, channels)
             features = F.SequenceMask(features, windows, use_sequence_length=True, axis=1, value=0)
             pooled.append(F.max(features, axis=1))
         return self.decoder(self.dropout(F.concat(*pooled, dim=1)))
