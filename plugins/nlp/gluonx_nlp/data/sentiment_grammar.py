@@ -108,6 +108,12 @@ class SentimentGrammar:
     def pad_index(self):
         return self.vocab.index_of("<pad>")
 
+    def export_preprocessing(self):
+        """The tokenizer and vocabulary an export records (``gluonx train`` saves them in its run file, so
+        ``gluonx export RUN`` gives an export that ``gluonx predict`` feeds sentences)."""
+        from ..text.deploy import text_preprocessing
+        return text_preprocessing(self.vocab, self.tokenizer)
+
     def __len__(self):
         return len(self.texts)
 
