@@ -75,7 +75,7 @@ def train_sampled_lm(sentences, vocab, epochs=2, batch_size=32, num_samples=200,
                      embed_size=64, hidden_size=128):
     """Train a :class:`SampledSoftmaxLM` on token lists with the importance-sampled softmax.
 
-    Each batch draws ``num_samples`` candidates from the unigram^0.75 proposal of ``vocab.token_freqs``;
+    Each batch draws ``num_samples`` candidates from the unigram^0.75 proposal of the training targets;
     padding positions (target -1) are left out of the loss.
 
     Returns
@@ -84,7 +84,11 @@ def train_sampled_lm(sentences, vocab, epochs=2, batch_size=32, num_samples=200,
     """
     mx.random.seed(seed)
     rng = np.random.RandomState(seed)
-    counts = [vocab.token_freqs.get(t, 1) for t in vocab.idx_to_token]
+    # the proposal counts every target the model predicts, <eos> and <unk> included (a rare-looking but frequent
+    # target would get a huge weight exp(s) / Q whenever it is drawn)
+    counts = np.zeros(len(vocab))
+    for sentence in sentences:
+        np.add.at(counts, vocab[list(sentence)] + [vocab[EOS]], 1)
     proposal = unigram_proposal(counts)
     net = SampledSoftmaxLM(len(vocab), embed_size, hidden_size)
     net.initialize(mx.init.Xavier())
