@@ -25,6 +25,19 @@ def register_models(registry):
         kwargs={"vocab_size": _VOCAB, "num_classes": 2, "embed_size": 8, "num_channels": (4, 4, 4)}, **common)
 
 
+    registry.register(
+        "bert_encoder", "gluonx_nlp.encoders.bert:bert_encoder", task="sequence-encoder",
+        book_section="D2L 14.8 (English edition)",
+        description="BERT-style encoder from the core's multi-head attention: token + segment + learned position "
+                    "embeddings, post-norm Transformer blocks, masked-LM logits at every position and next-sentence "
+                    "logits; (tokens, segments, valid_length) -> (encoded, mlm_logits, nsp_logits)",
+        kwargs={"vocab_size": _VOCAB, "units": 8, "hidden_size": 16, "num_heads": 2, "num_layers": 2,
+                "max_length": 32},
+        inputs=[_TEXT_INPUTS[0], InputSpec((2, 7), dtype="int32", low=0, high=2, dynamic_axes={1: "time"},
+                                           name="segments"), _TEXT_INPUTS[1]],
+        onnx=True, tags=("text", "masked", "transformer"))
+
+
 def register_tasks(registry):
     registry.register("text-classification", _CLS + "task:TextClassificationTask", primary_metric="accuracy",
                       book_section="D2L 10.7",
