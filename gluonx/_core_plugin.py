@@ -76,6 +76,8 @@ def register_commands(cli):
 
 @hookimpl
 def register_onnx_converters(opset):
-    """Scalar comparisons ``mx.onnx`` cannot convert (``x >= s``, ``x <= s``, ``x != s``)."""
-    from .deploy.onnx_scalar_compare import register_converters
-    register_converters(opset)
+    """Scalar comparisons ``mx.onnx`` cannot convert (``x >= s``, ``x <= s``, ``x != s``); the fused ``RNN``
+    operator (MXNet's converter is wrong or refuses most layouts) and ``SequenceReverse``."""
+    from .deploy import onnx_rnn, onnx_scalar_compare
+    onnx_scalar_compare.register_converters(opset)
+    onnx_rnn.register_converters(opset)

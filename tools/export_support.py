@@ -43,6 +43,14 @@ every check marked **pass** on every registered model, so each pass here is enfo
 ONNX files target opset 13 (pinned whatever the installed onnx's newest is), every node is named, and the
 outputs carry the block's output names.
 
+Converters gluonx adds to or replaces in `mx.onnx` (MXNet 1.9.1), through the `register_onnx_converters` hook:
+the fused `RNN` operator (core: MXNet's converter computes wrong outputs or is refused by onnxruntime for 2
+layers whose input size differs from the hidden size, and refuses 3 or more layers, bidirectional GRU/RNN and
+2-layer bidirectional LSTM; gluonx's takes every layout: the `*_lm` rows below have embedding 8 and hidden 6
+in 2 layers, `birnn_encoder` is a 2-layer bidirectional LSTM), `SequenceReverse` (core, as `ReverseSequence`:
+the masked `birnn_classifier`), `x >= s`, `x <= s`, `x != s` (core), `box_nms` and `MultiBoxDetection`
+(detection plugin).
+
 Export a model with `gluonx export NAME --out DIR --onnx`, or `gluonx.export(block, DIR, inputs)`; see
 [export.md](export.md).
 """

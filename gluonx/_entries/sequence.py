@@ -32,17 +32,21 @@ def _state_specs(count, directions=1, layers=_LAYERS):
 def register_models(registry):
     """Add this family's models to ``registry`` (a :class:`gluonx._registry.RegistryView`)."""
     for name, (description, section, states) in _LANGUAGE_MODELS.items():
+        kwargs = dict(_LM_KWARGS)
+        if not name.startswith("tied_"):
+            # embedding size != hidden size in 2 layers: the layout MXNet 1.9.1's RNN converter got wrong
+            kwargs["embed_size"] = _HIDDEN + 2
         registry.register(name, "gluonx.models.rnn_lm:" + name, task="language-model",
                           description=description, book_section=section,
-                          inputs=[_TOKENS] + _state_specs(states), kwargs=dict(_LM_KWARGS),
+                          inputs=[_TOKENS] + _state_specs(states), kwargs=kwargs,
                           onnx=True, tags=("rnn", "stateful"))
     # Any mode (rnn_tanh, rnn_relu, gru, lstm) through the ``mode`` argument; LSTM by default.
     registry.register("birnn_encoder", "gluonx.models.rnn_lm:BidirectionalRNNEncoder", task="sequence-encoder",
                       description="Bidirectional RNN/GRU/LSTM encoder of token ids: per-step features of both "
-                                  "directions (T, N, 2H); ONNX: MXNet's RNN converter takes 1 or 2 layers and, "
-                                  "when bidirectional, only a 1-layer LSTM (the conformance example has 1 layer)",
-                      book_section="D2L 6.10", inputs=[_TOKENS] + _state_specs(2, directions=2, layers=1),
-                      kwargs=dict(_LM_KWARGS, mode="lstm", num_layers=1),
+                                  "directions (T, N, 2H); ONNX through gluonx's RNN converter, any depth and mode "
+                                  "(MXNet's own refuses a 2-layer bidirectional LSTM, the conformance example)",
+                      book_section="D2L 6.10", inputs=[_TOKENS] + _state_specs(2, directions=2, layers=2),
+                      kwargs=dict(_LM_KWARGS, mode="lstm", num_layers=2, embed_size=_HIDDEN + 2),
                       onnx=True, tags=("rnn", "stateful", "bidirectional"))
 
 

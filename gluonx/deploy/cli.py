@@ -141,7 +141,13 @@ def _example_specs(default_specs, shapes, dtypes):
 
 
 def _preprocessing(args, first_shape, first_dtype, defaults=None):
-    """The image preprocessing from the flags, over the task's ``defaults`` (``resize``, ``pad_value``...)."""
+    """The image preprocessing from the flags, over the task's ``defaults`` (``resize``, ``pad_value``...); a
+    text model's recorded tokenizer and vocabulary (``defaults`` of kind ``text``) as they are."""
+    from .text_preprocessing import is_text_preprocessing
+    if is_text_preprocessing(defaults):
+        if args.mean or args.std or args.scale is not None or args.resize is not None:
+            raise ValueError("--mean/--std/--scale/--resize are image preprocessing; this model reads text")
+        return defaults
     layout = args.layout
     if layout is None:
         image_like = len(first_shape) == 4 and first_shape[1] in (1, 3) and first_dtype.startswith("float")
@@ -281,8 +287,11 @@ def describe_export(folder):
     if not dynamic:
         lines.append("  static batch: {}".format(manifest.data.get("static_batch_reason")))
     if manifest.preprocessing:
+        shown = dict(manifest.preprocessing)
+        if "vocabulary" in shown:  # a text model's: thousands of tokens
+            shown["vocabulary"] = "{} tokens".format(len(shown["vocabulary"]))
         lines.append("  preprocessing: " + ", ".join("{}={}".format(k, v) for k, v in sorted(
-            manifest.preprocessing.items()) if v is not None))
+            shown.items()) if v is not None))
     if manifest.postprocessing:
         lines.append("  postprocessing: " + ", ".join("{}={}".format(name, entry["kind"]) for name, entry in
                                                       manifest.postprocessing["outputs"].items()))
@@ -297,7 +306,8 @@ def configure_predict(parser):
     parser.add_argument("folder", metavar="DIR", help="export folder written by gluonx export")
     parser.add_argument("inputs", nargs="+", metavar="INPUT",
                         help="one per model input: .npy, .npz (its arrays in order), or an image "
-                             "(.png/.jpg, preprocessed as the manifest says)")
+                             "(.png/.jpg, preprocessed as the manifest says); for a text model (an export with "
+                             "text preprocessing): one or more sentences, one sample each")
     parser.add_argument("--backend", choices=("mxnet", "onnxruntime"), default="mxnet")
     parser.add_argument("--ctx", default="cpu", help="cpu, gpu or gpu(N)")
     parser.add_argument("--top-k", type=positive_int_arg, default=None,
@@ -346,7 +356,7 @@ def _read_inputs(predictor, paths):
 def _is_classifier(predictor, outputs, raw):
     if raw or len(outputs) != 1 or outputs[0].ndim != 2:
         return False
-    return bool(predictor.class_names) or predictor.manifest.task == "classification"
+    return bool(predictor.class_names) or predictor.manifest.task in ("classification", "text-classification")
 
 
 def _single_image(predictor, paths):
@@ -362,11 +372,16 @@ def run_predict(args):
     from .manifest import ManifestError
     from .postprocessing import detections, mask_ids
     from .predictor import Predictor, top_k
+    from .text_preprocessing import is_text_preprocessing
     transform = None
     try:
         predictor = Predictor(args.folder, ctx=args.ctx, backend=args.backend, batch_size=args.batch_size)
         image = _single_image(predictor, args.inputs)
-        if image is not None:
+        if is_text_preprocessing(predictor.manifest.preprocessing):
+            if args.save_png:
+                raise ValueError("--save-png draws on pictures; this model reads text")
+            outputs = predictor.predict_flat(*predictor.prepare_text(list(args.inputs)))
+        elif image is not None:
             # boxes and masks come back in the picture's own pixels (the manifest's postprocessing)
             named = predictor.predict_image(image, named=True)
             transform = named.pop("_transform")
@@ -406,6 +421,8 @@ def run_predict(args):
                                for spec, out in zip(predictor.outputs, outputs)]}
         if predictor.class_names:
             payload["class_names"] = predictor.class_names
+        if is_text_preprocessing(predictor.manifest.preprocessing):
+            payload["texts"] = list(args.inputs)
         if transform is not None:
             payload["image"] = dict(transform, path=image)
         if ranked is not None:
@@ -420,6 +437,9 @@ def run_predict(args):
                 payload["mask_png"], payload["overlay_png"] = mask_png, args.save_png
         print(json.dumps(payload))
     elif classifier:
+        if is_text_preprocessing(predictor.manifest.preprocessing):
+            for sample, text in enumerate(args.inputs):
+                print("sample {}: {}".format(sample, text))
         _print_top_k(ranked)
     elif segments is not None:
         _print_segments(segments, transform, args.save_png, mask_png)

@@ -42,6 +42,7 @@ from .errors import ExportError
 from .manifest import FORMAT, FORMAT_VERSION, MANIFEST_NAME, Manifest, ManifestError, file_record, read_manifest
 from .postprocessing import validate_postprocessing
 from .preprocessing import check_resize, validate_preprocessing
+from .text_preprocessing import is_text_preprocessing, validate_text_preprocessing
 from .structure import flatten, regroup
 
 __all__ = ["export", "ExportResult", "FILE_NAMES", "FORMATS"]
@@ -512,7 +513,10 @@ def export(block, path, example_inputs, formats=FORMATS, *, dynamic_batch=True, 
     path = os.fspath(path)
     arrays, input_format, specs = _example_arrays(example_inputs, seed)
     axes = _batch_axes(arrays, specs, batch_axes, dynamic_batch)
-    preprocessing = validate_preprocessing(preprocessing, arrays[0].shape)
+    if is_text_preprocessing(preprocessing):
+        preprocessing = validate_text_preprocessing(preprocessing, [a.shape for a in arrays])
+    else:
+        preprocessing = validate_preprocessing(preprocessing, arrays[0].shape)
     _check_initialized(block)
     label = type(block).__name__
     created = _claim_folder(path, force)
@@ -680,7 +684,7 @@ def _export_staged(block, label, path, staging, arrays, input_format, axes, form
                 "shape": list(out.shape), "dtype": out.dtype.name, "batch_axis": output_batch_axis(out, other)}
                for name, symbol_name, out, other in zip(out_names, symbol_outputs, expected, batch_probe)]
     postprocessing = validate_postprocessing(postprocessing, outputs)
-    if preprocessing is not None:
+    if preprocessing is not None and not is_text_preprocessing(preprocessing):
         preprocessing = check_resize(preprocessing, inputs[0])
     manifest_data = {
         "format": FORMAT, "format_version": FORMAT_VERSION,

@@ -14,6 +14,7 @@ from .errors import InputMismatchError
 from .manifest import BACKEND_FILES, read_manifest
 from .postprocessing import to_original
 from .preprocessing import prepare_image, preprocess_image
+from .text_preprocessing import is_text_preprocessing, prepare_text
 from .structure import flatten, regroup
 
 __all__ = ["Predictor", "BACKENDS", "import_symbol", "softmax", "top_k"]
@@ -402,6 +403,20 @@ class Predictor:
         outputs = to_original(self.predict(batch, named=True), self.manifest.postprocessing, transform)
         outputs["_transform"] = transform
         return outputs
+
+    def prepare_text(self, texts):
+        """The model inputs for ``texts`` (a str or list of str), as the manifest's text preprocessing says:
+        ``[token ids (N, T)]`` plus ``valid lengths (N,)`` when the model takes them."""
+        if not is_text_preprocessing(self.manifest.preprocessing):
+            raise InputMismatchError("Predictor({}): this export records no text preprocessing (a vocabulary and "
+                                     "a tokenizer); feed token ids instead".format(self._label()))
+        ids, lengths = prepare_text(texts, self.manifest.preprocessing)
+        return [ids, lengths][:len(self.manifest.inputs)]
+
+    def predict_text(self, texts, named=False):
+        """Tokenize ``texts`` (a str or list of str) with the recorded tokenizer and vocabulary (see
+        :mod:`gluonx.deploy.text_preprocessing`), pad them and run the model."""
+        return self.predict(*self.prepare_text(texts), named=named)
 
     def classify(self, *inputs, k=5):
         """Top-``k`` classes per sample (index, class name or None, softmax probability) for a classifier

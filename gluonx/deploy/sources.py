@@ -44,6 +44,9 @@ class ExportSource:
         ``preprocessing``; see :meth:`gluonx.tasks.Task.export_options`).
     class_names : list of str, optional
         The classes' names recorded by the training run (``gluonx train`` writes them into its run file).
+    preprocessing : dict, optional
+        The preprocessing recorded by the training run: a text model's tokenizer and vocabulary (the dataset's
+        ``export_preprocessing()``, see :mod:`gluonx.deploy.text_preprocessing`); it wins over the task's.
     """
 
     block: Any
@@ -52,6 +55,7 @@ class ExportSource:
     random_weights: bool = False
     options: Dict[str, Any] = dataclasses.field(default_factory=dict)
     class_names: Optional[List[str]] = None
+    preprocessing: Optional[Dict[str, Any]] = None
 
 
 def is_checkpoint(path):
@@ -101,12 +105,15 @@ def block_from_checkpoint(path, params=None):
     model = {"name": info.name, "task": info.task or None, "plugin": info.plugin, "kwargs": spec.get("kwargs", {}),
              "book_section": info.book_section or None, "weights": os.path.abspath(folder),
              "trained": {"epoch": record["state"]["epoch"], "step": record["state"]["step"]}}
-    source = ExportSource(block=block, inputs=tuple(info.inputs), model=model, random_weights=False)
+    source = ExportSource(block=block, inputs=_built_vocabulary(info.inputs, model["kwargs"]), model=model,
+                          random_weights=False)
     run = _training_run(path, folder, info.name)
     if run is not None:
         names = run.get("class_names")
         source.class_names = [str(n) for n in names] if isinstance(names, list) and names else None
         source.inputs = _trained_shapes(source.inputs, run.get("input_shapes"))
+        if isinstance(run.get("preprocessing"), dict):
+            source.preprocessing = run["preprocessing"]
     return source
 
 
@@ -131,6 +138,15 @@ def _training_run(path, folder, model_name):
     return None
 
 
+def _built_vocabulary(specs, kwargs):
+    """``specs`` whose token inputs take ids of the vocabulary the model was built with (``vocab_size`` among
+    its arguments), not the registered example's."""
+    size = (kwargs or {}).get("vocab_size")
+    if isinstance(size, bool) or not isinstance(size, int) or size < 1:
+        return tuple(specs)
+    return tuple(dataclasses.replace(s, vocab_size=size) if s.vocab_size is not None else s for s in specs)
+
+
 def _trained_shapes(specs, shapes):
     """``specs`` with the example shapes the run trained on (same rank), else as they are."""
     if not isinstance(shapes, list) or len(shapes) != len(specs):
@@ -153,6 +169,8 @@ def deployable(source, raw=False):
     from .._api import get_task, registry
     task_name = source.model.get("task")
     if raw or not task_name or task_name not in registry("tasks"):
+        if source.preprocessing is not None:
+            source.options = dict(source.options, preprocessing=source.preprocessing)
         return source
     task = get_task(task_name)
     block = task.inference_block(source.block)
@@ -161,6 +179,8 @@ def deployable(source, raw=False):
                                                                         type(block).__qualname__))
     source.block = block
     source.options = task.export_options(block)
+    if source.preprocessing is not None:
+        source.options["preprocessing"] = source.preprocessing
     return source
 
 
@@ -184,7 +204,8 @@ def block_from_registry(name, kwargs=None, params=None, seed=0):
     model = {"name": info.name, "task": info.task or None, "plugin": info.plugin, "kwargs": factory_kwargs,
              "book_section": info.book_section or None,
              "weights": os.path.abspath(params) if params is not None else "random (Xavier, seed {})".format(seed)}
-    return ExportSource(block=block, inputs=tuple(info.inputs), model=model, random_weights=params is None)
+    return ExportSource(block=block, inputs=_built_vocabulary(info.inputs, model["kwargs"]), model=model,
+                        random_weights=params is None)
 
 
 def resolve_source(text, kwargs=None, params=None, seed=0, raw=False):

@@ -190,7 +190,9 @@ def train(args, decided):
         "model": args.model, "dataset": args.dataset, "recipe": decided["recipe"],
         "threads": decided["recipe_threads"], "settings": settings,
         "class_names": [str(name) for name in class_names] if class_names else None,
-        "input_shapes": [list(shape) for shape in input_shapes] if input_shapes else None})
+        "input_shapes": [list(shape) for shape in input_shapes] if input_shapes else None,
+        # how raw inputs become the model's (a text dataset's tokenizer and vocabulary), for gluonx export
+        "preprocessing": getattr(train_set, "export_preprocessing", lambda: None)()})
     print("training {} on {} ({} train / {} test samples) on {} with {} OpenMP thread(s)".format(
         args.model, args.dataset, len(train_set), len(test_set), ",".join(str(c) for c in trainer.ctx),
         omp_threads()), flush=True)

@@ -8,9 +8,11 @@ Modules (importing this package imports none of them, nor MXNet):
   and a length-bucketing batch sampler;
 - :mod:`~gluonx_nlp.data` -- plain-text / PTB corpora, IMDb ``aclImdb`` folders, tab-separated parallel
   corpora (``fra.txt``), GloVe / fastText ``.vec`` vectors, SNLI JSONL;
-- :mod:`~gluonx_nlp.metrics` -- corpus BLEU (as sacrebleu) and the book's per-sentence BLEU.
-
-Models (word2vec, seq2seq, attention, beam search...) are not part of this plugin yet: see ``docs/nlp.md``.
+- :mod:`~gluonx_nlp.metrics` -- corpus BLEU (as sacrebleu) and the book's per-sentence BLEU;
+- :mod:`~gluonx_nlp.classification` -- sentiment BiRNN and textCNN masked by valid lengths, the
+  ``text-classification`` task, pretrained vectors, the bag-of-words baseline (D2L 10.7-10.8);
+- :mod:`~gluonx_nlp.lm` -- Kneser-Ney, importance-sampled softmax, short lists, n-gram + neural mixtures
+  (DL 12.4).
 """
 from gluonx.utils.lazy import lazy_getattr
 

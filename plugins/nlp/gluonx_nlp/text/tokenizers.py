@@ -1,13 +1,8 @@
 """Word and character tokenizers (D2L 10.7.1 ``get_tokenized_imdb``; D2L 10.12.1's
 preprocessing; D2L 6.3's characters)."""
-import re
+from gluonx.deploy.text_preprocessing import tokenize
 
 __all__ = ["CharTokenizer", "WordTokenizer"]
-
-# Words (letters, digits, apostrophes inside words) or one punctuation mark each.
-_WORDS_AND_PUNCTUATION = re.compile(r"\w+(?:'\w+)*|[^\w\s]", re.UNICODE)
-# Non-breaking spaces of the Tatoeba sentence pairs (fra.txt), replaced as D2L 10.12.1 does.
-_NON_BREAKING = str.maketrans({"\u202f": " ", "\xa0": " "})
 
 
 class WordTokenizer:
@@ -30,12 +25,12 @@ class WordTokenizer:
         """Tokens of one line (a ``str``)."""
         if not isinstance(line, str):
             raise TypeError("WordTokenizer expects a str, got {}".format(type(line).__name__))
-        line = line.translate(_NON_BREAKING)
-        if self.lower:
-            line = line.lower()
-        if self.split_punctuation:
-            return _WORDS_AND_PUNCTUATION.findall(line)
-        return line.split()
+        return tokenize(line, self.spec())
+
+    def spec(self):
+        """The JSON description an export records (the core's :func:`gluonx.deploy.text_preprocessing.tokenize`
+        runs it, so a deployment splits text exactly as training did)."""
+        return {"type": "word", "lower": self.lower, "split_punctuation": self.split_punctuation}
 
     def __repr__(self):
         return "WordTokenizer(lower={}, split_punctuation={})".format(self.lower, self.split_punctuation)
@@ -60,10 +55,11 @@ class CharTokenizer:
         """Characters of one line (a ``str``), without the line break."""
         if not isinstance(line, str):
             raise TypeError("CharTokenizer expects a str, got {}".format(type(line).__name__))
-        line = line.rstrip("\r\n")
-        if self.lower:
-            line = line.lower()
-        return [c for c in line if self.keep_spaces or not c.isspace()]
+        return tokenize(line, self.spec())
+
+    def spec(self):
+        """The JSON description an export records (see :meth:`WordTokenizer.spec`)."""
+        return {"type": "char", "lower": self.lower, "keep_spaces": self.keep_spaces}
 
     def __repr__(self):
         return "CharTokenizer(lower={}, keep_spaces={})".format(self.lower, self.keep_spaces)
