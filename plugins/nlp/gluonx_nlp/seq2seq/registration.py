@@ -47,7 +47,7 @@ def register_tasks(registry):
 
 def register_recipes(registry):
     registry.register("seq2seq_gru-synthetic_translation", model="seq2seq_gru", dataset="synthetic_translation",
-                      optimizer="adam", lr=0.005, epochs=8, batch_size=64, clip_global_norm=1.0, threads=1,
+                      optimizer="adam", lr=0.005, epochs=6, batch_size=64, clip_global_norm=1.0, threads=1,
                       model_args={"attention": "dot"}, book_section="D2L 10.12",
                       description="GRU + attention on the generated corpus; see docs/nlp.md for the measured "
                                   "BLEU and exact match")

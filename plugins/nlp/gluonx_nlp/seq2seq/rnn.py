@@ -88,16 +88,24 @@ class AttentionRNNDecoder(nn.HybridBlock):
         return [self.output(combined)] + [F.transpose(s, axes=(1, 0, 2)) for s in new_states]
 
 
+def _share_parts(block, parts, model):
+    """Register the model's children that ``block`` uses, so that it holds exactly the parameters its graph
+    reads (export and the hybridized graph see no unused parameter)."""
+    for name in parts:
+        block.register_child(getattr(model, name), name)
+
+
 class Seq2SeqEncoder(nn.HybridBlock):
     """The inference encoder of a seq2seq model: ``(src, src_valid_len)`` -> ``(memory, *initial states)``
     (shares the model's parameters; exported on its own for deployment)."""
 
     def __init__(self, model, **kwargs):
         super().__init__(**kwargs)
-        self.model = model
+        _share_parts(self, model.encoder_parts, model)
+        self._encode = model.encode  # a bound method: the model itself stays unregistered here
 
     def hybrid_forward(self, F, src, src_valid_len):
-        return self.model.encode(F, src, src_valid_len)
+        return self._encode(F, src, src_valid_len)
 
 
 class Seq2SeqDecoderStep(nn.HybridBlock):
@@ -106,10 +114,11 @@ class Seq2SeqDecoderStep(nn.HybridBlock):
 
     def __init__(self, model, **kwargs):
         super().__init__(**kwargs)
-        self.model = model
+        _share_parts(self, model.decoder_parts, model)
+        self._decode_step = model.decode_step
 
     def hybrid_forward(self, F, token, memory, src_valid_len, *states):
-        return self.model.decode_step(F, token, memory, src_valid_len, *states)
+        return self._decode_step(F, token, memory, src_valid_len, *states)
 
 
 class RNNSeq2Seq(nn.HybridBlock):
@@ -163,6 +172,7 @@ class RNNSeq2Seq(nn.HybridBlock):
             raise ValueError("{}: dropout must be a number in [0, 1), got {!r}".format(name, dropout))
         self.vocab_size = vocab_size
         self.num_states = 1 if mode == "gru" else 2
+        self.encoder_parts, self.decoder_parts = ("source",), ("target",)
         with self.name_scope():
             self.source = RNNEncoder(vocab_size, embed_size, hidden_size, num_layers, mode, dropout)
             self.target = AttentionRNNDecoder(vocab_size, embed_size, hidden_size, num_layers, mode, attention,

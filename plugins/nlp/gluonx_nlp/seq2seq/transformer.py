@@ -118,6 +118,8 @@ class TransformerSeq2Seq(nn.HybridBlock):
     """
 
     num_states = 1
+    encoder_parts = ("source_embedding", "position", "encoder_layers")
+    decoder_parts = ("target_embedding", "position", "decoder_layers", "output")
 
     def __init__(self, vocab_size, units=64, hidden_size=128, num_heads=4, num_layers=2, dropout=0.1, **kwargs):
         super().__init__(**kwargs)
