@@ -38,7 +38,7 @@ class RNNEncoder(nn.HybridBlock):
 
     Returns the outputs ``(batch, steps, hidden)`` and the decoder's initial states, batch-first
     ``(batch, num_layers, hidden)``: every layer starts from the encoder's top output at the last *valid* step
-    (``SequenceLast`` with the valid length), so padding never reaches the decoder; an LSTM's cell starts at 0.
+    , so padding never reaches the decoder; an LSTM's cell starts at 0.
     """
 
     def __init__(self, vocab_size, embed_size, hidden_size, num_layers=1, mode="gru", dropout=0.0, **kwargs):
@@ -50,7 +50,10 @@ class RNNEncoder(nn.HybridBlock):
 
     def hybrid_forward(self, F, src, src_valid_len):
         outputs = self.rnn(self.embedding(src))
-        last = F.SequenceLast(outputs, sequence_length=src_valid_len, use_sequence_length=True, axis=1)
+        # the output at step valid_len - 1, as a masked sum (SequenceLast has no ONNX converter)
+        positions = F.reshape(F.contrib.arange_like(outputs, axis=1), shape=(1, -1))
+        is_last = F.broadcast_equal(positions, F.reshape(src_valid_len.astype("float32") - 1, shape=(-1, 1)))
+        last = F.sum(F.broadcast_mul(outputs, F.expand_dims(is_last, axis=2)), axis=1)
         hidden = F.broadcast_axis(F.expand_dims(last, axis=1), axis=1, size=self._num_layers)
         states = [hidden] if self._mode == "gru" else [hidden, F.zeros_like(hidden)]
         return [outputs] + states
