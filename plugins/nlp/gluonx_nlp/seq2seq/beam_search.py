@@ -4,7 +4,7 @@ One :class:`BeamSearchStep` (a HybridBlock, exportable) turns the decoder step's
 ``batch * beam`` hypotheses into the next beam state: the length-penalized candidate scores, the top-``K``
 candidates of each sentence among the ``K * V`` extensions and the ``K`` finished hypotheses, the parent beam
 of each, the chosen token (``-1`` for a finished hypothesis carried over) and the alive mask. The Python loop of
-:class:`BeamSearchDecoder` only calls the decoder step and this block, gathers the recurrent states by the
+:class:`BeamSearchDecoder` (the core's :class:`gluonx.deploy.translator.BeamSearchLoop`) only calls the decoder step and this block, gathers the recurrent states by the
 parents, and stops when no hypothesis is alive (early stop at ``<eos>``).
 
 The computation is the one of gluonnlp 0.10's ``BeamSearchSampler`` with ``BeamSearchScorer(alpha, K)``
@@ -16,14 +16,11 @@ whole history every step.
 import numbers
 
 import numpy as np
-from mxnet import nd
 from mxnet.gluon import nn
 
+from gluonx.deploy.translator import LARGE_NEGATIVE, BeamSearchLoop
+
 __all__ = ["BeamSearchStep", "BeamSearchDecoder", "LARGE_NEGATIVE", "length_penalty"]
-
-#: Score of impossible candidates (gluonnlp's ``LARGE_NEGATIVE_FLOAT``).
-LARGE_NEGATIVE = -99999999.0
-
 
 def length_penalty(length, alpha=1.0, k=5.0):
     """GNMT's length penalty ``((k + length) / (k + 1)) ** alpha`` (``k = 5``: ``((5 + |Y|) / 6) ** alpha``)."""
@@ -74,7 +71,7 @@ class BeamSearchStep(nn.HybridBlock):
         prev_lp = (self._k + step - 1) ** self._alpha / (self._k + 1) ** self._alpha
         prev_lp = prev_lp * (step != 1) + (step == 1)
         lp = (self._k + step) ** self._alpha / (self._k + 1) ** self._alpha
-        candidates = F.broadcast_add(F.reshape(log_probs, shape=(-4, -1, beam, 0)),
+        candidates = F.broadcast_add(F.reshape(log_probs, shape=(-1, beam, vocab)),
                                      F.expand_dims(F.broadcast_mul(scores, prev_lp), axis=-1))
         candidates = F.broadcast_div(candidates, lp)
         alive_b = F.expand_dims(alive, axis=2)
@@ -93,7 +90,7 @@ class BeamSearchStep(nn.HybridBlock):
         return new_scores, parents, F.cast(words, dtype="int32"), new_alive
 
 
-class BeamSearchDecoder:
+class BeamSearchDecoder(BeamSearchLoop):
     """Beam search (or greedy search, ``beam_size=1``) over a seq2seq model's encoder and decoder step.
 
     Parameters
@@ -113,69 +110,19 @@ class BeamSearchDecoder:
     ``decoder(src, src_valid_len)`` returns ``(samples, scores, valid_length)`` as NumPy arrays, as gluonnlp's
     ``BeamSearchSampler``: ``samples (batch, beam, L)`` int32 starting with ``<bos>``, ``-1`` after a
     hypothesis ended, ``scores (batch, beam)`` in decreasing order, ``valid_length (batch, beam)`` (``<bos>``
-    and ``<eos>`` included).
+    and ``<eos>`` included). The loop is the core's :class:`gluonx.deploy.translator.BeamSearchLoop`, which also
+    runs exported translators.
     """
 
     def __init__(self, encoder, decoder_step, vocab_size, bos_id, eos_id, beam_size=4, alpha=1.0, k=5.0,
                  max_length=50, hybridize=True):
         if isinstance(max_length, bool) or not isinstance(max_length, numbers.Integral) or max_length < 1:
             raise ValueError("BeamSearchDecoder: max_length must be a positive integer, got {!r}".format(max_length))
-        self.encoder, self.decoder_step = encoder, decoder_step
-        self.beam_size, self.bos_id, self.eos_id = int(beam_size), int(bos_id), int(eos_id)
-        self.max_length = int(max_length)
-        self.updater = BeamSearchStep(beam_size, vocab_size, eos_id, alpha=alpha, k=k)
+        updater = BeamSearchStep(beam_size, vocab_size, eos_id, alpha=alpha, k=k)
         if hybridize:
-            self.updater.hybridize(static_alloc=True)
-
-    def __call__(self, src, src_valid_len):
-        beam = self.beam_size
-        ctx = src.context
-        batch = src.shape[0]
-        memory, *states = self.encoder(src, src_valid_len)
-        memory = nd.repeat(memory, beam, axis=0)
-        valid = nd.repeat(src_valid_len, beam, axis=0)
-        states = [nd.repeat(s, beam, axis=0) for s in states]
-        scores = nd.zeros((batch, beam), ctx=ctx)
-        if beam > 1:
-            scores[:, 1:] = LARGE_NEGATIVE
-        alive = nd.ones((batch, beam), ctx=ctx)
-        token = nd.full((batch * beam,), self.bos_id, ctx=ctx, dtype="int32")
-        words, parents = [], []
-        for i in range(self.max_length):
-            log_probs, *new_states = self.decoder_step(token, memory, valid, *states)
-            scores, parent, word, alive = self.updater(log_probs, scores, alive, nd.array([i + 1], ctx=ctx))
-            states = [nd.take(s, parent) for s in new_states]
-            token = nd.relu(word).reshape((-1,))
-            words.append(word)
-            parents.append(parent)
-            if alive.sum().asscalar() == 0:
-                break
-        return self._assemble(words, parents, scores.asnumpy(), alive.asnumpy(), batch)
-
-    def _assemble(self, words, parents, scores, alive, batch):
-        beam = self.beam_size
-        steps = len(words)
-        words = np.stack([w.asnumpy().reshape(-1) for w in words])       # (steps, batch * beam)
-        parents = np.stack([p.asnumpy().astype(np.int64) for p in parents])
-        samples = np.empty((batch * beam, steps + 1), dtype=np.int32)
-        row = np.arange(batch * beam)
-        for t in range(steps - 1, -1, -1):  # follow every final hypothesis back to <bos>
-            samples[:, t + 1] = words[t, row]
-            row = parents[t, row]
-        samples[:, 0] = self.bos_id
-        samples = samples.reshape(batch, beam, steps + 1)
-        valid_length = 1 + (samples[:, :, 1:] >= 0).sum(axis=2).astype(np.int32)
-        if alive.any() and steps == self.max_length:  # never ended: close with <eos>, as gluonnlp
-            final = np.where(alive > 0, self.eos_id, -1).astype(np.int32)
-            samples = np.concatenate([samples, final[:, :, None]], axis=2)
-            valid_length = valid_length + (alive > 0)
-        return samples, scores, valid_length.astype(np.int32)
+            updater.hybridize(static_alloc=True)
+        super().__init__(encoder, decoder_step, updater, bos_id, eos_id, beam_size, max_length)
 
     def translate(self, src, src_valid_len):
         """The best hypothesis of each sentence as a list of token ids, without ``<bos>`` and ``<eos>``."""
-        samples, _, valid_length = self(src, src_valid_len)
-        out = []
-        for tokens, length in zip(samples[:, 0], valid_length[:, 0]):
-            ids = [int(t) for t in tokens[1:length]]
-            out.append(ids[:-1] if ids and ids[-1] == self.eos_id else ids)
-        return out
+        return self.best(src, src_valid_len)
