@@ -10,13 +10,17 @@ import gluonx
 from gluonx._registry import import_object
 from plugin_fixtures import modules_after_listing
 
-KINDS = ("datasets", "metrics")
+KINDS = ("datasets", "metrics", "models", "tasks")
 ENTRIES = [info for kind in KINDS for info in gluonx.registry(kind).infos(plugin="nlp")]
 
 
 def test_the_plugin_registers_its_datasets_and_metric():
     assert {info.name for info in ENTRIES} == {"python_docs_words", "text_corpus", "ptb", "imdb_reviews", "parallel_tsv", "snli",
-                                               "corpus_bleu"}
+                                               "corpus_bleu"} | SEQ2SEQ
+
+
+# the translation part (gluonx_nlp.seq2seq.registration)
+SEQ2SEQ = {"synthetic_translation", "seq2seq_gru", "seq2seq_lstm", "transformer_seq2seq", "translation"}
 
 
 @pytest.mark.parametrize("info", ENTRIES, ids=lambda info: "{}:{}".format(info.kind, info.name))
@@ -28,10 +32,13 @@ def test_every_factory_resolves_and_names_its_book_section(info):
 def test_listed_by_gluonx_plugins_without_importing_mxnet_or_the_plugin_code():
     env = dict(os.environ)
     env.pop("GLUONX_STRICT_PLUGINS", None)
-    assert modules_after_listing("gluonx_nlp", also=("gluonnlp",)) == "['gluonx_nlp', 'gluonx_nlp.plugin']"
+    # the parts' registration modules hold data only (lazy "module:attr" strings)
+    assert modules_after_listing("gluonx_nlp", also=("gluonnlp",)) == (
+        "['gluonx_nlp', 'gluonx_nlp.plugin', 'gluonx_nlp.seq2seq', 'gluonx_nlp.seq2seq.registration']")
     listing = subprocess.run([sys.executable, "-m", "gluonx", "plugins", "--json"], capture_output=True,
                              text=True, env=dict(env, GLUONX_STRICT_PLUGINS="1"), timeout=120)
     assert listing.returncode == 0, listing.stderr
     nlp = {p["name"]: p for p in json.loads(listing.stdout)}["nlp"]
     assert nlp["status"] == "loaded" and nlp["module"] == "gluonx_nlp.plugin"
-    assert nlp["entries"]["datasets"] == 6 and nlp["entries"]["metrics"] == 1
+    assert nlp["entries"]["datasets"] == 7 and nlp["entries"]["metrics"] == 1
+    assert nlp["entries"]["models"] == 3 and nlp["entries"]["tasks"] == 1 and nlp["entries"]["recipes"] == 1

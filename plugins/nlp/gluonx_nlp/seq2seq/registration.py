@@ -26,7 +26,7 @@ def register_models(registry):
                                   "attention='dot'), masked by the source's valid length; "
                                   "(src, src_valid_len, tgt_in) -> logits",
                       kwargs={"vocab_size": _VOCAB, "embed_size": 8, "hidden_size": 12}, **common)
-    registry.register("seq2seq_lstm", _ZOO + "seq2seq_lstm", book_section="DL 12.4.5",
+    registry.register("seq2seq_lstm", _ZOO + "seq2seq_lstm", book_section="D2L 10.11, DL 12.4.5",
                       description="LSTM encoder-decoder with scaled dot-product attention by default "
                                   "(attention='additive'); (src, src_valid_len, tgt_in) -> logits",
                       kwargs={"vocab_size": _VOCAB, "embed_size": 8, "hidden_size": 12}, **common)

@@ -152,6 +152,10 @@ class TranslationTask(Task):
             return data
         return TranslationBatches(data, batch_size, shuffle, last_batch, seed, num_shards, shard)
 
+    def net_inputs(self, batch):
+        """The net's inputs in a batch: ``(src, src_valid_len, tgt_in)``."""
+        return batch[:3]
+
     def decoder(self, net, beam_size=None):
         """A :class:`~gluonx_nlp.seq2seq.BeamSearchDecoder` over ``net`` (hybridized encoder and step)."""
         from .beam_search import BeamSearchDecoder
