@@ -20,7 +20,7 @@ def register_datasets(registry):
 
 
 def register_models(registry):
-    common = dict(task="translation", inputs=_inputs(), onnx=False, tags=("seq2seq", "attention"))
+    common = dict(task="translation", inputs=_inputs(), onnx=True, tags=("seq2seq", "attention"))
     registry.register("seq2seq_gru", _ZOO + "seq2seq_gru", book_section="D2L 10.11",
                       description="GRU encoder-decoder with attention over the source (additive by default, "
                                   "attention='dot'), masked by the source's valid length; "

@@ -33,7 +33,10 @@ class CausalSelfAttention(MultiHeadAttention):
         rows = F.reshape(F.contrib.arange_like(scores, axis=2), shape=(-1, 1))
         cols = F.reshape(F.contrib.arange_like(scores, axis=3), shape=(1, -1))
         allowed = F.expand_dims(F.expand_dims(F.broadcast_lesser_equal(cols, rows), axis=0), axis=0)
-        scores = F.broadcast_add(F.broadcast_mul(scores, allowed), (1 - allowed) * MASKED_SCORE)
+        # a second comparison rather than ``1 - allowed``: MXNet 1.9.1's ONNX converter of ``_rminus_scalar``
+        # is wrong on some inputs
+        future = F.expand_dims(F.expand_dims(F.broadcast_greater(cols, rows), axis=0), axis=0)
+        scores = F.broadcast_add(F.broadcast_mul(scores, allowed), future * MASKED_SCORE)
         weights = F.softmax(scores, axis=-1)
         if self.dropout is not None:
             weights = self.dropout(weights)
