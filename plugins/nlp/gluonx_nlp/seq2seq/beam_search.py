@@ -15,9 +15,9 @@ whole history every step.
 """
 import numbers
 
-import numpy as np
 from mxnet.gluon import nn
 
+from gluonx._validate import check_non_negative
 from gluonx.deploy.translator import LARGE_NEGATIVE, BeamSearchLoop
 
 __all__ = ["BeamSearchStep", "BeamSearchDecoder", "LARGE_NEGATIVE", "length_penalty"]
@@ -60,8 +60,7 @@ class BeamSearchStep(nn.HybridBlock):
         if isinstance(eos_id, bool) or not isinstance(eos_id, numbers.Integral) or not 0 <= eos_id < vocab_size:
             raise ValueError("BeamSearchStep: eos_id must be a token id in [0, {}), got {!r}".format(vocab_size, eos_id))
         for label, value in (("alpha", alpha), ("k", k)):
-            if not isinstance(value, numbers.Real) or not np.isfinite(value) or value < 0:
-                raise ValueError("BeamSearchStep: {} must be a finite number >= 0, got {!r}".format(label, value))
+            check_non_negative("BeamSearchStep: " + label, value)
         self._beam, self._vocab, self._eos = int(beam_size), int(vocab_size), int(eos_id)
         self._alpha, self._k = float(alpha), float(k)
 
