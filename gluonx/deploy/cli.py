@@ -373,6 +373,9 @@ def run_predict(args):
     from .postprocessing import detections, mask_ids
     from .predictor import Predictor, top_k
     from .text_preprocessing import is_text_preprocessing
+    from .translator import is_translator
+    if is_translator(args.folder):
+        return _predict_translation(args)
     transform = None
     try:
         predictor = Predictor(args.folder, ctx=args.ctx, backend=args.backend, batch_size=args.batch_size)
@@ -447,6 +450,25 @@ def run_predict(args):
         _print_detections(found, _box_coordinates(predictor, transform), args.min_score)
     else:
         _print_raw(predictor, outputs)
+    return 0
+
+
+def _predict_translation(args):
+    """A translator export (gluonx.deploy.translator): each INPUT is a source sentence; prints the beam."""
+    import mxnet as mx
+    from .translator import Translator
+    ctx = mx.gpu(0) if args.ctx.startswith("gpu") else mx.cpu()
+    try:
+        results = Translator(args.folder, ctx=ctx)(list(args.inputs))
+    except ValueError as err:
+        return _error("predict", err, EXIT_USAGE)
+    if args.json:
+        print(json.dumps({"translations": results}))
+        return 0
+    for result in results:
+        print(result["source"])
+        for rank, hypothesis in enumerate(result["hypotheses"], 1):
+            print("  {}. {}  (score {:.4f})".format(rank, hypothesis["text"], hypothesis["score"]))
     return 0
 
 

@@ -16,11 +16,15 @@ ENTRIES = [info for kind in KINDS for info in gluonx.registry(kind).infos(plugin
 
 
 def test_the_plugin_registers_its_datasets_and_metric():
-    assert {info.name for info in ENTRIES} >= {"python_docs_words", "text_corpus", "ptb", "imdb_reviews", "parallel_tsv",
-                                               "snli", "corpus_bleu"}
-    # text classification and the BERT-style encoder (gluonx_nlp.classification.registration)
-    assert {info.name for info in ENTRIES} >= {"sentiment_grammar", "birnn_classifier", "text_cnn", "bert_encoder",
-                                               "text-classification"}
+    assert {info.name for info in ENTRIES} == BASE | CLASSIFICATION | SEQ2SEQ
+
+
+# the text pipeline's datasets and BLEU (gluonx_nlp.plugin)
+BASE = {"python_docs_words", "text_corpus", "ptb", "imdb_reviews", "parallel_tsv", "snli", "corpus_bleu"}
+# text classification and the BERT-style encoder (gluonx_nlp.classification.registration)
+CLASSIFICATION = {"sentiment_grammar", "birnn_classifier", "text_cnn", "bert_encoder", "text-classification"}
+# the translation part (gluonx_nlp.seq2seq.registration)
+SEQ2SEQ = {"synthetic_translation", "seq2seq_gru", "seq2seq_lstm", "transformer_seq2seq", "translation"}
 
 
 @pytest.mark.parametrize("info", ENTRIES, ids=lambda info: "{}:{}".format(info.kind, info.name))
@@ -42,4 +46,6 @@ def test_listed_by_gluonx_plugins_without_importing_mxnet_or_the_plugin_code():
     assert listing.returncode == 0, listing.stderr
     nlp = {p["name"]: p for p in json.loads(listing.stdout)}["nlp"]
     assert nlp["status"] == "loaded" and nlp["module"] == "gluonx_nlp.plugin"
-    assert nlp["entries"]["datasets"] >= 7 and nlp["entries"]["metrics"] >= 1
+    for kind in KINDS:
+        assert nlp["entries"][kind] == len(gluonx.registry(kind).infos(plugin="nlp")), kind
+    assert nlp["entries"]["recipes"] == len(gluonx.registry("recipes").infos(plugin="nlp")) >= 3

@@ -9,6 +9,7 @@ _DATA = "gluonx_nlp.data."
 #: functions without the hook marker); a part adds its module here, one line.
 _PARTS = (
     "gluonx_nlp.classification.registration",
+    "gluonx_nlp.seq2seq.registration",
 )
 
 
