@@ -1,7 +1,22 @@
 """Hook implementations of the NLP plugin (lazy "module:attr" factories only; imports nothing heavy)."""
+import importlib
+
 import gluonx
 
 _DATA = "gluonx_nlp.data."
+
+#: Modules that register one part of the plugin each (their ``register_<kind>(registry)`` functions, plain
+#: functions without the hook marker); a part adds its module here, one line.
+_PARTS = (
+    "gluonx_nlp.embedding.registration",
+)
+
+
+def _register_parts(kind, registry):
+    for name in _PARTS:
+        function = getattr(importlib.import_module(name), "register_" + kind, None)
+        if function is not None:
+            function(registry)
 
 
 @gluonx.hookimpl
@@ -26,6 +41,7 @@ def register_datasets(registry):
     registry.register("snli", _DATA + "snli:SNLIPairs", task="natural-language-inference",
                       book_section="D2L 15.4 (English edition)", num_classes=3,
                       description="SNLI JSONL as (premise, hypothesis, label); gold_label '-' skipped")
+    _register_parts("datasets", registry)
 
 
 @gluonx.hookimpl
@@ -35,3 +51,19 @@ def register_metrics(registry):
                       book_section="D2L 10.12.4",
                       description="corpus BLEU-4 on token lists, equal to sacrebleu (tokenize='none', exp "
                                   "smoothing by default), as a fraction in [0, 1]")
+    _register_parts("metrics", registry)
+
+
+@gluonx.hookimpl
+def register_models(registry):
+    _register_parts("models", registry)
+
+
+@gluonx.hookimpl
+def register_tasks(registry):
+    _register_parts("tasks", registry)
+
+
+@gluonx.hookimpl
+def register_recipes(registry):
+    _register_parts("recipes", registry)
