@@ -26,7 +26,7 @@ class WordEmbedding:
     """
 
     def __init__(self, words, vectors, skip=("<unk>", "<pad>", "<bos>", "<eos>")):
-        vectors = np.asarray(vectors, dtype=np.float32)
+        vectors = np.array(vectors, dtype=np.float32)  # a copy: later edits of the caller's array do not leak
         words = list(words)
         if vectors.ndim != 2 or vectors.shape[0] != len(words):
             raise ValueError("expected one vector row per word: {} words, vectors of shape {}".format(
