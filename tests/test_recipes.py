@@ -56,8 +56,11 @@ def test_recipe_model_builds_with_its_arguments_and_runs_on_the_dataset_shape(na
         assert out.shape == (2, dataset_info.num_classes)
     else:  # no fixed sample shape (detection's ragged labels): a batch as the model's task cuts the dataset
         task = gluonx.get_task(gluonx.get_model_info(info.model).task)
-        images = next(iter(task.make_source(dataset, 2, shuffle=False).batches(0)))[0]
-        out = net(mx.nd.array(images, dtype="float32") / 255)
+        batch = next(iter(task.make_source(dataset, 2, shuffle=False).batches(0)))
+        if isinstance(batch, dict):  # dict batches (embedding tasks): the net picks its inputs from the batch
+            out = net(*net.batch_inputs({key: mx.nd.array(value) for key, value in batch.items()}))
+        else:
+            out = net(mx.nd.array(batch[0], dtype="float32") / 255)
         outs = out if isinstance(out, (list, tuple)) else [out]  # detection: a tuple; segmentation: (B, C, H, W)
         assert len(outs) and all(o.shape[0] in (1, 2) for o in outs)
 
