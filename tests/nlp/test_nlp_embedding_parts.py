@@ -2,7 +2,6 @@
 losses against NumPy, fastText's subwords and hashing, GloVe's co-occurrences and loss, k-NN and analogies."""
 import heapq
 import itertools
-import math
 
 import mxnet as mx
 import numpy as np

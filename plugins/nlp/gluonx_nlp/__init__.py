@@ -8,9 +8,10 @@ Modules (importing this package imports none of them, nor MXNet):
   and a length-bucketing batch sampler;
 - :mod:`~gluonx_nlp.data` -- plain-text / PTB corpora, IMDb ``aclImdb`` folders, tab-separated parallel
   corpora (``fra.txt``), GloVe / fastText ``.vec`` vectors, SNLI JSONL;
-- :mod:`~gluonx_nlp.metrics` -- corpus BLEU (as sacrebleu) and the book's per-sentence BLEU.
+- :mod:`~gluonx_nlp.metrics` -- corpus BLEU (as sacrebleu) and the book's per-sentence BLEU;
+- :mod:`~gluonx_nlp.embedding` -- word2vec, fastText and GloVe embeddings, similarity and analogy (D2L 10.1-10.6).
 
-Models (word2vec, seq2seq, attention, beam search...) are not part of this plugin yet: see ``docs/nlp.md``.
+What is not built yet is listed in ``docs/nlp.md``.
 """
 from gluonx.utils.lazy import lazy_getattr
 
@@ -18,6 +19,7 @@ _PUBLIC = {
     "text": "gluonx_nlp.text",
     "data": "gluonx_nlp.data",
     "metrics": "gluonx_nlp.metrics",
+    "embedding": "gluonx_nlp.embedding",
     "Vocabulary": "gluonx_nlp.text.vocab:Vocabulary",
     "WordTokenizer": "gluonx_nlp.text.tokenizers:WordTokenizer",
     "CharTokenizer": "gluonx_nlp.text.tokenizers:CharTokenizer",
