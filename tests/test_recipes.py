@@ -60,7 +60,9 @@ def test_recipe_model_builds_with_its_arguments_and_runs_on_the_dataset_shape(na
     else:  # no fixed sample shape (detection's ragged labels): a batch as the model's task cuts the dataset
         task = gluonx.get_task(gluonx.get_model_info(info.model).task)
         batch = next(iter(task.make_source(dataset, 2, shuffle=False).batches(0)))
-        if hasattr(task, "net_inputs"):  # several inputs in one batch (translation: src, valid length, tgt_in)
+        if isinstance(batch, dict):  # dict batches (embedding tasks): the net picks its inputs from the batch
+            out = net(*net.batch_inputs({key: mx.nd.array(value) for key, value in batch.items()}))
+        elif hasattr(task, "net_inputs"):  # several inputs in one batch (translation: src, valid length, tgt_in)
             out = net(*[mx.nd.array(a, dtype=a.dtype) for a in task.net_inputs(batch)])
         elif np.asarray(batch[0]).ndim == 2:  # text: (token ids (N, T), valid lengths, labels); images are 4-D
             out = net(*[mx.nd.array(a, dtype=a.dtype) for a in batch[:-1]])

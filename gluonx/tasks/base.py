@@ -61,6 +61,12 @@ class Task:
         as a detector's mean average precision. Default: none."""
         return {}
 
+    def save_artifacts(self, net, dataset, directory):
+        """Files a trained net of this task leaves in ``gluonx train``'s ``--out`` folder besides the
+        checkpoints (an embedding task writes its word vectors), written atomically into ``directory``;
+        returns their paths. Default: none."""
+        return []
+
     def result_lines(self, scalars, prefix="val_", label="test"):
         """Lines ``gluonx train`` prints at the end, e.g. ``["test accuracy: 0.9778"]`` from
         ``{"val_accuracy": 0.9778, ...}`` (the primary metric first, then the loss)."""

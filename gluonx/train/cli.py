@@ -87,6 +87,11 @@ def _model(name, dataset_info, extra_args, dataset=None):
     vocab_size = getattr(dataset, "vocab_size", None)
     if vocab_size and ("vocab_size" in accepted or takes_any):
         kwargs.setdefault("vocab_size", vocab_size)
+    # what a corpus determines beyond its size, for the factories that name it: word counts (a Huffman
+    # tree) and the words themselves (subword n-grams)
+    for attribute in ("token_counts", "idx_to_token"):
+        if attribute in accepted and getattr(dataset, attribute, None) is not None:
+            kwargs.setdefault(attribute, list(getattr(dataset, attribute)))
     return gluonx.get_model(name, **kwargs)
 
 
@@ -225,6 +230,8 @@ def train(args, decided):
         raise TrainingDiverged("the loss became NaN or infinite in epoch {}: lower --lr, or set --clip-global-norm"
                                " (summary: {})".format(diverged, os.path.join(args.out, "summary.json")))
     print("samples/s (median over log intervals): {:.0f}".format(summary["samples_per_sec"] or 0))
+    for path in task.save_artifacts(trainer.net, train_set, args.out):
+        print("wrote {}".format(path))
     print("checkpoints: {}  history: {}  curve: {}".format(checkpoints, summary["history"],
                                                             os.path.join(args.out, "learning_curve.png")))
     for line in task.result_lines(last):

@@ -469,8 +469,13 @@ class Trainer:
     def _scale_gradients(self, group, batch_size):
         params = group.params
         grads = [[param.list_grad()[i] for param in params] for i in range(len(self.ctx))]
-        squares = mx.nd.multi_sum_sq(*grads[0], num_arrays=len(grads[0]))
-        norm = mx.nd.sqrt(squares.sum()) / batch_size  # norm of the mean gradient
+        dense = [grad for grad in grads[0] if grad.stype == "default"]
+        total = mx.nd.multi_sum_sq(*dense, num_arrays=len(dense)).sum() if dense else None
+        for grad in grads[0]:
+            if grad.stype == "row_sparse":  # only the stored rows: multi_sum_sq would densify the table
+                rows = mx.nd._internal._square_sum(grad, axis=1).sum()
+                total = rows if total is None else total + rows
+        norm = mx.nd.sqrt(total) / batch_size  # norm of the mean gradient
         group.grad_norm = norm
         finite = mx.nd.contrib.isfinite(norm)
         if self.nan_policy is not None:

@@ -16,7 +16,7 @@ ENTRIES = [info for kind in KINDS for info in gluonx.registry(kind).infos(plugin
 
 
 def test_the_plugin_registers_its_datasets_and_metric():
-    assert {info.name for info in ENTRIES} == BASE | CLASSIFICATION | SEQ2SEQ
+    assert {info.name for info in ENTRIES} == BASE | CLASSIFICATION | SEQ2SEQ | EMBEDDING
 
 
 # the text pipeline's datasets and BLEU (gluonx_nlp.plugin)
@@ -25,6 +25,9 @@ BASE = {"python_docs_words", "text_corpus", "ptb", "imdb_reviews", "parallel_tsv
 CLASSIFICATION = {"sentiment_grammar", "birnn_classifier", "text_cnn", "bert_encoder", "text-classification"}
 # the translation part (gluonx_nlp.seq2seq.registration)
 SEQ2SEQ = {"synthetic_translation", "seq2seq_gru", "seq2seq_lstm", "transformer_seq2seq", "translation"}
+# the word-embedding part (gluonx_nlp.embedding.registration)
+EMBEDDING = {"python_docs_word_ids", "word2vec", "glove", "skipgram_ns", "cbow_ns", "skipgram_hs", "cbow_hs",
+             "fasttext_skipgram"}
 
 
 @pytest.mark.parametrize("info", ENTRIES, ids=lambda info: "{}:{}".format(info.kind, info.name))

@@ -1,5 +1,5 @@
-"""gluonx NLP plugin, first layer: the text pipeline (D2L 6.3, 10.7.1, 10.12.1), real text formats, BLEU (D2L 10.12.4)
-and an interpolated Kneser-Ney n-gram language model (DL 12.4.1).
+"""gluonx NLP plugin: the text pipeline (D2L 6.3, 10.7.1, 10.12.1), real text formats, embeddings, classifiers,
+translation, BLEU (D2L 10.12.4) and n-gram and neural language models (DL 12.4).
 
 Modules (importing this package imports none of them, nor MXNet):
 
@@ -12,7 +12,12 @@ Modules (importing this package imports none of them, nor MXNet):
 - :mod:`~gluonx_nlp.classification` -- sentiment BiRNN and textCNN masked by valid lengths, the
   ``text-classification`` task, pretrained vectors, the bag-of-words baseline (D2L 10.7-10.8);
 - :mod:`~gluonx_nlp.lm` -- Kneser-Ney, importance-sampled softmax, short lists, n-gram + neural mixtures
-  (DL 12.4).
+  (DL 12.4);
+- :mod:`~gluonx_nlp.seq2seq` -- encoder-decoders with attention, the Transformer, greedy and beam search, the
+  ``translation`` task and translator export (D2L 10.9-10.12, DL 12.4.5);
+- :mod:`~gluonx_nlp.embedding` -- word2vec, fastText and GloVe embeddings, similarity and analogy (D2L 10.1-10.6).
+
+What is not built yet is listed in ``docs/nlp.md``.
 """
 from gluonx.utils.lazy import lazy_getattr
 
@@ -20,6 +25,7 @@ _PUBLIC = {
     "text": "gluonx_nlp.text",
     "data": "gluonx_nlp.data",
     "metrics": "gluonx_nlp.metrics",
+    "embedding": "gluonx_nlp.embedding",
     "Vocabulary": "gluonx_nlp.text.vocab:Vocabulary",
     "WordTokenizer": "gluonx_nlp.text.tokenizers:WordTokenizer",
     "CharTokenizer": "gluonx_nlp.text.tokenizers:CharTokenizer",

@@ -10,6 +10,7 @@ _DATA = "gluonx_nlp.data."
 _PARTS = (
     "gluonx_nlp.classification.registration",
     "gluonx_nlp.seq2seq.registration",
+    "gluonx_nlp.embedding.registration",
 )
 
 
