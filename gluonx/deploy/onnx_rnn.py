@@ -143,6 +143,11 @@ def convert_rnn(node, **kwargs):
     if op == "RNN":
         attributes["activations"] = ["Tanh" if mode == "rnn_tanh" else "Relu"] * directions
     states = [inputs[2]] + ([inputs[3]] if mode == "lstm" else [])
+    # a begin state a hybridized layer makes itself (zeros) was shaped at the example's batch size: broadcast
+    # every initial state to the input's batch, (directions, batch, hidden), as MXNet's own converter does
+    batch = add("Gather", [add("Shape", [inputs[0]], "data_shape"), constant("batch_axis", [1])], "batch", axis=0)
+    state_shape = add("Concat", [constant("directions", [directions]), batch, constant("hidden", [hidden])],
+                      "state_shape", axis=0)
     sequence = inputs[0]
     final = [[] for _ in states]
     for layer in range(layers):
@@ -151,9 +156,10 @@ def convert_rnn(node, **kwargs):
         w = add("Concat", [m[0] for m in matrices[pick]], tag + "_W", axis=0)
         r = add("Concat", [m[1] for m in matrices[pick]], tag + "_R", axis=0)
         b = add("Concat", biases[pick], tag + "_B", axis=0)
-        initial = [add("Slice", [state, constant("{}_s{}_start".format(tag, i), [layer * directions]),
-                                 constant("{}_s{}_end".format(tag, i), [(layer + 1) * directions]),
-                                 constant("{}_s{}_axis".format(tag, i), [0])], "{}_s{}".format(tag, i))
+        initial = [add("Expand", [add("Slice", [state, constant("{}_s{}_start".format(tag, i), [layer * directions]),
+                                                constant("{}_s{}_end".format(tag, i), [(layer + 1) * directions]),
+                                                constant("{}_s{}_axis".format(tag, i), [0])],
+                                      "{}_s{}".format(tag, i)), state_shape], "{}_s{}_batch".format(tag, i))
                    for i, state in enumerate(states)]
         outs = ["{}__{}_Y".format(name, tag)] + ["{}__{}_Y{}".format(name, tag, i) for i in range(len(states))]
         nodes.append(helper.make_node(op, [sequence, w, r, b, ""] + initial, outs, name=outs[0], **attributes))
