@@ -55,6 +55,17 @@ class Task:
         batches as given); returns an object with ``batches(epoch, start)`` and ``__len__``."""
         return _default_source(data, batch_size, shuffle, last_batch, seed, batch_axis, num_shards, shard)
 
+    def optimizer_groups(self, optimizer, optimizer_params):
+        """Several optimizers for ``gluonx train`` (a GAN's discriminator and generator): a dict
+        ``{name: OptimizerGroup}`` built from the run's optimizer name and parameters, or None (default: one
+        optimizer over every parameter)."""
+        return None
+
+    def event_handlers(self, out):
+        """Event handlers ``gluonx train`` adds for this task, writing under the run folder ``out`` (a
+        generator's sample grids). Default: none."""
+        return []
+
     def final_scalars(self, net, data, ctx=None):
         """Scalars measured once after training on the test ``data`` (``gluonx train`` adds them to
         ``summary.json`` as ``test_<name>`` and prints them): for metrics too costly for every epoch, such

@@ -37,3 +37,5 @@ def register_tasks(registry):
         book_section="DL 18.2",
         description="models whose forward is a free energy, trained by CD-1 through gluonx.Trainer(task=...) "
                     "(Python API); `gluonx train` has no generative recipe or data path yet")
+
+from .directed_plugin import *  # noqa: E402,F401,F403  (VAE, GAN, GMMN: their own hook implementations)
