@@ -161,6 +161,9 @@ def deployable(source, raw=False):
                                                                         type(block).__qualname__))
     source.block = block
     source.options = task.export_options(block)
+    inputs = source.options.pop("inputs", None)  # a deployed block fed other inputs than the net (noise)
+    if inputs:
+        source.inputs = tuple(inputs)
     return source
 
 

@@ -102,7 +102,9 @@ class Task:
         ``output_names`` (list of str), ``postprocessing`` (``{"outputs": {NAME: {"kind": ...}}}``, see
         :mod:`gluonx.deploy.postprocessing`) and ``preprocessing`` (keys of the image preprocessing such as
         ``resize`` and ``pad_value``). ``gluonx export`` passes them to :func:`gluonx.export`; the command's
-        own flags take precedence key by key.
+        own flags take precedence key by key. An ``inputs`` key (a list of :class:`gluonx.InputSpec`)
+        replaces the model's registered example inputs when the deployed block takes other inputs than
+        the net (a VAE's decoder or a GAN's generator takes noise).
 
         Default: the block's own ``export_options()`` when its class defines one, else ``{}``.
         """

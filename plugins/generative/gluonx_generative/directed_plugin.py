@@ -26,8 +26,8 @@ def register_directed_models(registry):
     registry.register(
         "vae", _VAE + "vae", task="vae", book_section="DL 20.10.3", inputs=[_PIXELS], onnx=True,
         kwargs={"n_visible": 16, "latent_dim": 4, "hidden": (8,), "image_shape": (1, 4, 4)},
-        description="variational autoencoder, Bernoulli or Gaussian decoder; forward = reconstruction at the "
-                    "posterior mean; elbo (analytic KL) and iwae_bound; exports its decoder (noise in)")
+        description="variational autoencoder, Bernoulli or Gaussian decoder; forward = (reconstruction at the "
+                    "posterior mean, mu, logvar); elbo (analytic KL) and iwae_bound; exports its decoder (noise in)")
     registry.register(
         "mlp_gan", _GAN + "mlp_gan", task="gan", book_section="DL 20.10.4", inputs=[_POINTS], onnx=True,
         kwargs={"data_dim": 2, "latent_dim": 2, "hidden": (8,)},
@@ -50,11 +50,11 @@ def register_directed_blocks(registry):
     """The VAE's encoder and decoder as blocks of their own (both export)."""
     registry.register(
         "vae_encoder", _VAE + "VAEEncoder", task="vae", book_section="DL 20.10.3", inputs=[_PIXELS], onnx=True,
-        kwargs={"latent_dim": 4, "hidden": (8,)},
+        kwargs={"latent_dim": 4, "hidden": (8,), "n_visible": 16},
         description="VAE encoder: images (flattened) to the mean and log-variance of q(z | x)")
     registry.register(
         "vae_decoder", _VAE + "VAEDecoder", task="vae", book_section="DL 20.10.3", inputs=[_CODES], onnx=True,
-        kwargs={"n_visible": 16, "hidden": (8,), "image_shape": (1, 4, 4)},
+        kwargs={"n_visible": 16, "hidden": (8,), "image_shape": (1, 4, 4), "latent_dim": 4},
         description="VAE decoder: codes z to Bernoulli pixel probabilities or the Gaussian mean")
 
 

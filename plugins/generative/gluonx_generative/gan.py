@@ -13,6 +13,8 @@ have no ONNX converter, so the noise is an input of the exported graph and the c
 from mxnet import nd
 from mxnet.gluon import HybridBlock, nn
 
+from gluonx import InputSpec
+
 from .directed_common import positive_count
 
 __all__ = ["GAN", "MLPGenerator", "MLPDiscriminator", "DCGANGenerator", "DCGANDiscriminator", "mlp_gan",
@@ -22,28 +24,43 @@ __all__ = ["GAN", "MLPGenerator", "MLPDiscriminator", "DCGANGenerator", "DCGANDi
 class MLPGenerator(HybridBlock):
     """``z -> x``: an MLP with ReLU hidden layers and a linear output (DL 20.10.4)."""
 
-    def __init__(self, data_dim=2, hidden=(128, 128), **kwargs):
+    def __init__(self, data_dim=2, hidden=(128, 128), latent_dim=2, **kwargs):
         super().__init__(**kwargs)
+        self.latent_dim = positive_count("latent_dim", latent_dim)
         with self.name_scope():
             self.body = nn.HybridSequential(prefix="")
+            units_in = self.latent_dim
             for units in hidden:
-                self.body.add(nn.Dense(units, activation="relu"))
-            self.body.add(nn.Dense(positive_count("data_dim", data_dim)))
+                self.body.add(nn.Dense(units, activation="relu", in_units=units_in))
+                units_in = units
+            self.body.add(nn.Dense(positive_count("data_dim", data_dim), in_units=units_in))
 
     def hybrid_forward(self, F, z):
         return self.body(z)
+
+    def export_options(self):
+        """Exported with its noise as the input; the samples are features (not images)."""
+        return {"output_names": ["samples"], "postprocessing": {"outputs": {"samples": {"kind": "features"}}},
+                "inputs": [noise_spec(self.latent_dim)]}
+
+
+def noise_spec(latent_dim):
+    """The example input of a generator: a batch of standard normal noise ``(2, latent_dim)`` named ``noise``."""
+    return InputSpec((2, latent_dim), low=-2, high=2, name="noise")
 
 
 class MLPDiscriminator(HybridBlock):
     """``x -> `` one logit per sample: an MLP with leaky ReLU hidden layers."""
 
-    def __init__(self, hidden=(128, 128), **kwargs):
+    def __init__(self, data_dim=2, hidden=(128, 128), **kwargs):
         super().__init__(**kwargs)
         with self.name_scope():
             self.body = nn.HybridSequential(prefix="")
+            units_in = positive_count("data_dim", data_dim)
             for units in hidden:
-                self.body.add(nn.Dense(units), nn.LeakyReLU(0.2))
-            self.body.add(nn.Dense(1))
+                self.body.add(nn.Dense(units, in_units=units_in), nn.LeakyReLU(0.2))
+                units_in = units
+            self.body.add(nn.Dense(1, in_units=units_in))
 
     def hybrid_forward(self, F, x):
         return self.body(F.flatten(x))
@@ -64,41 +81,52 @@ class DCGANGenerator(HybridBlock):
         Feature maps of the last hidden layer (the first has twice as many).
     """
 
-    def __init__(self, image_size=28, channels=1, width=32, **kwargs):
+    def __init__(self, image_size=28, channels=1, width=32, latent_dim=32, **kwargs):
         super().__init__(**kwargs)
+        self.latent_dim = positive_count("latent_dim", latent_dim)
         image_size = positive_count("image_size", image_size)
         if image_size % 4:
             raise ValueError("DCGAN image_size must be divisible by 4, got {}".format(image_size))
         self.base = (2 * width, image_size // 4, image_size // 4)
         with self.name_scope():
-            self.project = nn.Dense(self.base[0] * self.base[1] * self.base[2])
-            self.project_bn = nn.BatchNorm()
+            self.project = nn.Dense(self.base[0] * self.base[1] * self.base[2], in_units=self.latent_dim)
+            self.project_bn = nn.BatchNorm(in_channels=self.base[0])
             self.up = nn.HybridSequential(prefix="")
-            self.up.add(nn.Conv2DTranspose(width, 4, strides=2, padding=1, use_bias=False), nn.BatchNorm(),
-                        nn.Activation("relu"),
-                        nn.Conv2DTranspose(max(width // 2, 8), 4, strides=2, padding=1, use_bias=False),
-                        nn.BatchNorm(), nn.Activation("relu"),
+            half = max(width // 2, 8)
+            self.up.add(nn.Conv2DTranspose(width, 4, strides=2, padding=1, use_bias=False, in_channels=self.base[0]),
+                        nn.BatchNorm(in_channels=width), nn.Activation("relu"),
+                        nn.Conv2DTranspose(half, 4, strides=2, padding=1, use_bias=False, in_channels=width),
+                        nn.BatchNorm(in_channels=half), nn.Activation("relu"),
                         # A 3x3 convolution makes the channels: MKL-DNN's backward of a transposed
                         # convolution with one output channel after another one fails in MXNet 1.9.1
                         # ("could not create a primitive descriptor for a reorder primitive").
-                        nn.Conv2D(positive_count("channels", channels), 3, padding=1))
+                        nn.Conv2D(positive_count("channels", channels), 3, padding=1, in_channels=half))
 
     def hybrid_forward(self, F, z):
         h = F.relu(self.project_bn(self.project(z).reshape((-1,) + self.base)))
         return F.sigmoid(self.up(h))
+
+    def export_options(self):
+        """An image generator: noise in, images in [0, 1] out (``gluonx predict EXPORT --samples N``)."""
+        return {"output_names": ["images"],
+                "postprocessing": {"outputs": {"images": {"kind": "image", "noise": "normal"}}},
+                "inputs": [noise_spec(self.latent_dim)]}
 
 
 class DCGANDiscriminator(HybridBlock):
     """Images ``-> `` one logit: two stride-2 convolutions with leaky ReLU (batch normalization on the second),
     then a dense layer (Radford et al., 2016)."""
 
-    def __init__(self, width=32, **kwargs):
+    def __init__(self, image_size=28, channels=1, width=32, **kwargs):
         super().__init__(**kwargs)
+        side = positive_count("image_size", image_size) // 4
         with self.name_scope():
             self.body = nn.HybridSequential(prefix="")
-            self.body.add(nn.Conv2D(width, 4, strides=2, padding=1), nn.LeakyReLU(0.2),
-                          nn.Conv2D(2 * width, 4, strides=2, padding=1, use_bias=False), nn.BatchNorm(),
-                          nn.LeakyReLU(0.2), nn.Dense(1))
+            self.body.add(nn.Conv2D(width, 4, strides=2, padding=1, in_channels=positive_count("channels", channels)),
+                          nn.LeakyReLU(0.2),
+                          nn.Conv2D(2 * width, 4, strides=2, padding=1, use_bias=False, in_channels=width),
+                          nn.BatchNorm(in_channels=2 * width), nn.LeakyReLU(0.2),
+                          nn.Dense(1, in_units=2 * width * side * side))
 
     def hybrid_forward(self, F, x):
         return self.body(x)
@@ -139,17 +167,6 @@ class GAN(HybridBlock):
         """What ``gluonx export`` writes: the generator, its noise as the input."""
         return self.generator
 
-    def export_options(self):
-        return {"output_names": ["samples"], "postprocessing": {"outputs": {"samples": {"kind": "features"}}}}
-
-
-class ImageGAN(GAN):
-    """A :class:`GAN` whose generator makes images in [0, 1]: exports as an image generator."""
-
-    def export_options(self):
-        return {"output_names": ["images"],
-                "postprocessing": {"outputs": {"images": {"kind": "image", "noise": "normal"}}}}
-
 
 def mlp_gan(data_dim=2, latent_dim=2, hidden=(128, 128)):
     """An MLP GAN for low-dimensional data (the 2-D mixture of 8 Gaussians, DL 20.10.4).
@@ -159,8 +176,8 @@ def mlp_gan(data_dim=2, latent_dim=2, hidden=(128, 128)):
     DL 20.10.4; Goodfellow et al. (2014).
     """
     hidden = (hidden,) if isinstance(hidden, int) else tuple(hidden)
-    return GAN(MLPGenerator(data_dim, hidden, prefix="generator_"),
-               MLPDiscriminator(hidden, prefix="discriminator_"), latent_dim)
+    return GAN(MLPGenerator(data_dim, hidden, latent_dim, prefix="generator_"),
+               MLPDiscriminator(data_dim, hidden, prefix="discriminator_"), latent_dim)
 
 
 def dcgan(image_size=28, in_channels=1, latent_dim=32, width=32):
@@ -172,5 +189,5 @@ def dcgan(image_size=28, in_channels=1, latent_dim=32, width=32):
     >>> net = gluonx.get_model("dcgan", image_size=28)
     >>> net.initialize(); images = net.sample(16)      # (16, 1, 28, 28)
     """
-    return ImageGAN(DCGANGenerator(image_size, in_channels, width, prefix="generator_"),
-                    DCGANDiscriminator(width, prefix="discriminator_"), latent_dim)
+    return GAN(DCGANGenerator(image_size, in_channels, width, latent_dim, prefix="generator_"),
+                    DCGANDiscriminator(image_size, in_channels, width, prefix="discriminator_"), latent_dim)

@@ -64,13 +64,14 @@ class GMMN(HybridBlock):
         if not self.bandwidths or min(self.bandwidths) <= 0:
             raise ValueError("bandwidths must be positive numbers, got {!r}".format(bandwidths))
         with self.name_scope():
-            self.generator = MLPGenerator(data_dim, tuple(hidden), prefix="generator_")
+            self.generator = MLPGenerator(data_dim, tuple(hidden), self.latent_dim, prefix="generator_")
 
     def hybrid_forward(self, F, z):
         return self.generator(z)
 
-    def export_options(self):
-        return {"output_names": ["samples"], "postprocessing": {"outputs": {"samples": {"kind": "features"}}}}
+    def inference_block(self):
+        """What ``gluonx export`` writes: the generator, its noise as the input."""
+        return self.generator
 
 
 def gmmn(data_dim=2, latent_dim=4, hidden=(128, 128), bandwidths=DEFAULT_BANDWIDTHS):

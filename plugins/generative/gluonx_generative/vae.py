@@ -12,7 +12,7 @@ lower bound that rises with ``k`` towards ``log p(x)``; with many samples it is 
 estimate.
 
 The registered forwards are deterministic (exportable): :class:`VAE` maps ``x`` to the decoder's mean at
-``z = mu(x)`` (a reconstruction), :class:`VAEEncoder` to ``(mu, logvar)``, :class:`VAEDecoder` ``z`` to the
+``z = mu(x)`` (a reconstruction) with ``(mu, logvar)``, :class:`VAEEncoder` to ``(mu, logvar)``, :class:`VAEDecoder` ``z`` to the
 decoder's mean (``sigmoid(logits)`` for Bernoulli pixels, the Gaussian mean otherwise): the sampling stays
 outside the graph, so the decoder exports with the noise as its input.
 """
@@ -21,6 +21,8 @@ import math
 import numpy as np
 from mxnet import nd
 from mxnet.gluon import HybridBlock, nn
+
+from gluonx import InputSpec
 
 from .directed_common import positive_count
 
@@ -52,10 +54,11 @@ def gaussian_log_likelihood(F, x, mean, log_scale):
         - 0.5 * _LOG_2PI * F.sum(F.ones_like(mean), axis=-1)
 
 
-def _mlp(hidden, activation):
+def _mlp(hidden, activation, in_units=0):
     body = nn.HybridSequential(prefix="")
     for units in hidden:
-        body.add(nn.Dense(units, activation=activation))
+        body.add(nn.Dense(units, activation=activation, in_units=in_units))
+        in_units = units
     return body
 
 
@@ -70,15 +73,19 @@ class VAEEncoder(HybridBlock):
         Hidden layer sizes of the MLP.
     activation : str
         Activation of the hidden layers.
+    n_visible : int
+        Pixels per image.
     """
 
-    def __init__(self, latent_dim=16, hidden=(200,), activation="tanh", **kwargs):
+    def __init__(self, latent_dim=16, hidden=(200,), activation="tanh", n_visible=64, **kwargs):
         super().__init__(**kwargs)
         self.latent_dim = positive_count("latent_dim", latent_dim)
+        hidden = tuple(hidden)
         with self.name_scope():
-            self.body = _mlp(hidden, activation)
-            self.mean = nn.Dense(latent_dim, prefix="mean_")
-            self.logvar = nn.Dense(latent_dim, prefix="logvar_")
+            self.body = _mlp(hidden, activation, in_units=positive_count("n_visible", n_visible))
+            last = hidden[-1] if hidden else n_visible
+            self.mean = nn.Dense(latent_dim, prefix="mean_", in_units=last)
+            self.logvar = nn.Dense(latent_dim, prefix="logvar_", in_units=last)
 
     def hybrid_forward(self, F, x):
         h = self.body(F.flatten(x))
@@ -101,11 +108,14 @@ class VAEDecoder(HybridBlock):
         Shape of one image (``(1, 28, 28)``) to reshape the output to.
     activation : str
         Activation of the hidden layers.
+    latent_dim : int
+        Size of ``z``.
     """
 
     def __init__(self, n_visible=64, hidden=(200,), decoder="bernoulli", image_shape=None, activation="tanh",
-                 **kwargs):
+                 latent_dim=16, **kwargs):
         super().__init__(**kwargs)
+        self.latent_dim = positive_count("latent_dim", latent_dim)
         if decoder not in DECODERS:
             raise ValueError("decoder must be one of {}, got {!r}".format(DECODERS, decoder))
         self.n_visible = positive_count("n_visible", n_visible)
@@ -115,7 +125,7 @@ class VAEDecoder(HybridBlock):
             raise ValueError("image_shape {} holds {} pixels, n_visible is {}".format(
                 self.image_shape, int(np.prod(self.image_shape)), self.n_visible))
         with self.name_scope():
-            self.body = _mlp(hidden, activation)
+            self.body = _mlp(hidden, activation, in_units=self.latent_dim)
             self.out = nn.Dense(n_visible, prefix="out_")
             if decoder == "gaussian":
                 self.log_scale = self.params.get("log_scale", shape=(n_visible,), init="zeros")
@@ -138,18 +148,18 @@ class VAEDecoder(HybridBlock):
 
     def export_options(self):
         """A generator export: its input is noise, its output images in [0, 1] (Bernoulli) (see export.md)."""
-        entry = {"kind": "image", "noise": "normal"}
+        entry = {"kind": "image", "noise": "normal"}  # a Gaussian decoder's means are clipped in the grid
         if self.image_shape:
             entry["image_shape"] = list(self.image_shape)
-        if self.decoder == "gaussian":
-            entry["clip"] = True
-        return {"output_names": ["images"], "postprocessing": {"outputs": {"images": entry}}}
+        return {"output_names": ["images"], "postprocessing": {"outputs": {"images": entry}},
+                "inputs": [InputSpec((2, self.latent_dim), low=-2, high=2, name="noise")]}
 
 
 class VAE(HybridBlock):
     """A variational autoencoder (DL 20.10.3): :class:`VAEEncoder` + :class:`VAEDecoder`.
 
-    The forward is the deterministic reconstruction ``decoder_mean(mu(x))``; training uses :meth:`elbo`
+    The forward is ``(reconstruction, mu, logvar)``: the decoder's mean at ``z = mu(x)`` and the parameters of
+    ``q(z | x)``, all deterministic; training uses :meth:`elbo`
     (the ``vae`` task's step), evaluation :meth:`iwae_bound`.
 
     Parameters
@@ -178,14 +188,14 @@ class VAE(HybridBlock):
         super().__init__(**kwargs)
         hidden = (hidden,) if isinstance(hidden, int) else tuple(hidden)
         with self.name_scope():
-            self.encoder = VAEEncoder(latent_dim, hidden, activation, prefix="encoder_")
+            self.encoder = VAEEncoder(latent_dim, hidden, activation, n_visible, prefix="encoder_")
             self.decoder = VAEDecoder(n_visible, tuple(reversed(hidden)), decoder, image_shape, activation,
-                                      prefix="decoder_")
+                                      latent_dim, prefix="decoder_")
         self.latent_dim = self.encoder.latent_dim
 
     def hybrid_forward(self, F, x):
-        mean, _ = self.encoder(x)
-        return self.decoder(mean)
+        mean, logvar = self.encoder(x)
+        return self.decoder(mean), mean, logvar
 
     def inference_block(self):
         """What ``gluonx export`` writes for a trained VAE: the decoder (a generator of noise ``z``)."""
