@@ -112,8 +112,8 @@ def register_directed_recipes(registry):
         threads=1, book_section="DL 20.10.4",
         description="DCGAN on the 28x28 digits (Adam beta1 0.5, Radford et al.); sample grids in OUT/samples")
     registry.register(
-        "mlp_gan-eight_gaussians", model="mlp_gan", dataset="eight_gaussians", optimizer="adam", lr=0.001,
-        epochs=10, batch_size=128, optimizer_params={"beta1": 0.5},
+        "mlp_gan-eight_gaussians", model="mlp_gan", dataset="eight_gaussians", optimizer="adam", lr=0.002,
+        epochs=15, batch_size=128, optimizer_params={"beta1": 0.5},
         model_args={"data_dim": 2, "latent_dim": 2, "hidden": [128, 128]}, threads=1, book_section="DL 20.10.4",
         description="GAN on the 8-Gaussian mixture; covers all 8 modes")
     registry.register(

@@ -149,8 +149,6 @@ class VAEDecoder(HybridBlock):
     def export_options(self):
         """A generator export: its input is noise, its output images in [0, 1] (Bernoulli) (see export.md)."""
         entry = {"kind": "image", "noise": "normal"}  # a Gaussian decoder's means are clipped in the grid
-        if self.image_shape:
-            entry["image_shape"] = list(self.image_shape)
         return {"output_names": ["images"], "postprocessing": {"outputs": {"images": entry}},
                 "inputs": [InputSpec((2, self.latent_dim), low=-2, high=2, name="noise")]}
 
