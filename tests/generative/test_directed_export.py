@@ -58,7 +58,7 @@ def test_train_export_and_sample_a_generator(tmp_path, capsys, model, dataset, e
         got = np.array(payload["outputs"][0]["values"], dtype=np.float32)
         np.testing.assert_allclose(got, expected, rtol=1e-4, atol=1e-5)
         picture = np.asarray(Image.open(png))
-        np.testing.assert_array_equal(picture[::2, ::2], image_grid(expected))   # the grid, each pixel 2x2
+        np.testing.assert_array_equal(picture[::2, ::2], image_grid(got))   # the grid, each pixel 2x2
 
 
 def test_predict_samples_refuses_what_it_cannot_do(tmp_path, capsys):

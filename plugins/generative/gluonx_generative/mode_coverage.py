@@ -9,7 +9,7 @@ import collections
 
 import numpy as np
 
-__all__ = ["ModeCoverage", "mode_coverage"]
+__all__ = ["ModeCoverage", "mode_coverage", "ClassCoverage", "class_coverage"]
 
 ModeCoverage = collections.namedtuple("ModeCoverage", ["modes_covered", "counts", "on_mode_fraction"])
 
@@ -29,3 +29,23 @@ def mode_coverage(samples, centers, std, radius_in_std=3.0, min_fraction=None):
         min_fraction = 0.25 / len(centers)
     covered = int((counts >= min_fraction * len(samples)).sum())
     return ModeCoverage(covered, counts, float(close.mean()))
+
+
+ClassCoverage = collections.namedtuple("ClassCoverage", ["classes_covered", "counts", "mean_confidence",
+                                                         "confident_fraction"])
+
+
+def class_coverage(probabilities, min_confidence=0.9, min_count=1):
+    """How a classifier sees generated images (the DCGAN check of DL 20.10.4): ``probabilities`` ``(N, C)``
+    (softmax outputs). A sample is confidently of class ``c`` when its top probability is at least
+    ``min_confidence``; a class is covered with at least ``min_count`` such samples. Returns
+    ``ClassCoverage(classes_covered, counts, mean_confidence, confident_fraction)``, ``mean_confidence``
+    the mean top probability over all samples."""
+    probabilities = np.asarray(probabilities, dtype=np.float64)
+    if probabilities.ndim != 2 or not len(probabilities):
+        raise ValueError("class_coverage expects probabilities (N, C) with N >= 1, got shape {}".format(
+            probabilities.shape))
+    top, best = probabilities.max(axis=1), probabilities.argmax(axis=1)
+    confident = top >= min_confidence
+    counts = np.bincount(best[confident], minlength=probabilities.shape[1])
+    return ClassCoverage(int((counts >= min_count).sum()), counts, float(top.mean()), float(confident.mean()))
