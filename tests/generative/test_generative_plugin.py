@@ -8,7 +8,7 @@ import gluonx
 from gluonx._registry import import_object
 from plugin_fixtures import modules_after_listing
 
-KINDS = ("models", "blocks", "tasks")
+KINDS = ("models", "blocks", "tasks", "losses")
 ENTRIES = [info for kind in KINDS for info in gluonx.registry(kind).infos(plugin="generative")]
 
 
@@ -20,12 +20,13 @@ def test_the_plugin_registers_the_rbms_their_block_and_the_task():
 @pytest.mark.parametrize("info", ENTRIES, ids=lambda info: "{}:{}".format(info.kind, info.name))
 def test_every_factory_resolves_and_names_its_book_section(info):
     assert info.book_section.startswith("DL ")
-    assert info.kind == "task" or info.task == "generative"
+    assert info.kind == "task" or info.task in ("generative", "vae", "gan", "gmmn", "loss")
     assert callable(import_object(info.factory))
 
 
 def test_listing_imports_neither_mxnet_nor_the_plugin_code():
-    assert modules_after_listing("gluonx_generative") == "['gluonx_generative', 'gluonx_generative.plugin']"
+    assert modules_after_listing("gluonx_generative") == (
+        "['gluonx_generative', 'gluonx_generative.directed_plugin', 'gluonx_generative.plugin']")
 
 
 def test_gluonx_plugins_lists_it():

@@ -221,7 +221,7 @@ class VAE(HybridBlock):
         mu, logvar = self.encoder(x)
         batch, latent = mu.shape
         std = nd.exp(0.5 * logvar)
-        chunk = chunk or max(1, 65536 // max(batch, 1))
+        chunk = chunk or max(1, 8192 // max(batch, 1))  # rows decoded at once: bounds the memory
         rows = []
         for start in range(0, k, chunk):
             count = min(chunk, k - start)
