@@ -12,11 +12,24 @@ import argparse
 import json
 import os
 
-import gluonx
-from gluonx.deploy import load_parameters
+from gluonx.deploy.sources import block_from_checkpoint
 from gluonx_detection.data.digits_scenes import DigitsDetection
 from gluonx_detection.evaluation import evaluate_map
 from gluonx_detection.metrics.voc import VOC07MeanAP
+
+
+def load_run(run, checkpoint="latest"):
+    """``(net, summary, test)``: the trained net of a ``gluonx train`` folder (its ``latest`` or ``best``
+    checkpoint, verified by the checkpoint reader), the run's ``summary.json``, and the held-out split of
+    ``detection_digits`` built with the run's own dataset arguments."""
+    with open(os.path.join(run, "summary.json"), encoding="utf-8") as handle:
+        summary = json.load(handle)
+    with open(os.path.join(run, "checkpoints", checkpoint + ".json"), encoding="utf-8") as handle:
+        pointer = json.load(handle)
+    folder = os.path.join(run, "checkpoints", os.path.basename(pointer.get("name") or pointer.get("checkpoint")))
+    net = block_from_checkpoint(folder).block
+    test = DigitsDetection(train=False, **(summary["settings"].get("dataset_args") or {}))
+    return net, summary, test
 
 
 def main():
@@ -24,17 +37,10 @@ def main():
     parser.add_argument("run", help="the --out folder of gluonx train tiny_ssd --dataset detection_digits")
     parser.add_argument("--checkpoint", choices=("latest", "best"), default="latest")
     args = parser.parse_args()
-    with open(os.path.join(args.run, "summary.json"), encoding="utf-8") as handle:
-        summary = json.load(handle)
-    with open(os.path.join(args.run, "checkpoints", args.checkpoint + ".json"), encoding="utf-8") as handle:
-        pointer = json.load(handle)
-    folder = os.path.join(args.run, "checkpoints", pointer.get("name") or pointer.get("checkpoint"))
-    test = DigitsDetection(train=False, **(summary["settings"].get("dataset_args") or {}))
-    net = gluonx.get_model(summary["model"], num_classes=len(test.classes), **summary["settings"]["model_args"])
-    load_parameters(net, os.path.join(folder, "params.nd"))
+    net, summary, test = load_run(args.run, args.checkpoint)
     metric = VOC07MeanAP(class_names=test.classes)
     name, value = evaluate_map(net, test, metric=metric)
-    print(json.dumps({"run": args.run, "checkpoint": os.path.basename(folder), name: round(value, 4),
+    print(json.dumps({"run": args.run, "checkpoint": args.checkpoint, name: round(value, 4),
                       "per_class": {k: round(v, 4) for k, v in metric.get_per_class().items()},
                       "train_seconds": round(summary["train_seconds"], 1), "epochs": summary["epochs"],
                       "samples_per_sec": summary["samples_per_sec"],

@@ -11,13 +11,10 @@ use ``benchmarks/detection_map.py`` for them. Train first with::
 """
 import argparse
 import json
-import os
 
 import numpy as np
 
-import gluonx
-from gluonx.deploy import load_parameters
-from gluonx_detection.data.digits_scenes import DigitsDetection
+from detection_map import load_run
 from gluonx_detection.metrics.voc import VOC07MeanAP
 from gluonx_detection.task import collate_detection
 
@@ -42,17 +39,10 @@ def main():
     parser.add_argument("run", help="the --out folder of gluonx train faster_rcnn --dataset detection_digits")
     parser.add_argument("--checkpoint", choices=("latest", "best"), default="latest")
     args = parser.parse_args()
-    with open(os.path.join(args.run, "summary.json"), encoding="utf-8") as handle:
-        summary = json.load(handle)
-    with open(os.path.join(args.run, "checkpoints", args.checkpoint + ".json"), encoding="utf-8") as handle:
-        pointer = json.load(handle)
-    folder = os.path.join(args.run, "checkpoints", pointer.get("name") or pointer.get("checkpoint"))
-    test = DigitsDetection(train=False)
-    net = gluonx.get_model(summary["model"], num_classes=len(test.classes), **summary["settings"]["model_args"])
-    load_parameters(net, os.path.join(folder, "params.nd"))
+    net, summary, test = load_run(args.run, args.checkpoint)
     metric = VOC07MeanAP(class_names=test.classes)
     name, value = evaluate(net, test, metric)
-    print(json.dumps({"run": args.run, "checkpoint": os.path.basename(folder), name: round(value, 4),
+    print(json.dumps({"run": args.run, "checkpoint": args.checkpoint, name: round(value, 4),
                       "per_class": {k: round(v, 4) for k, v in metric.get_per_class().items()},
                       "train_seconds": round(summary["train_seconds"], 1), "epochs": summary["epochs"],
                       "samples_per_sec": summary["samples_per_sec"]}, indent=2))

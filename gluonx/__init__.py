@@ -33,7 +33,7 @@ from . import _mxnet_bridge  # noqa: E402
 # gluon.Trainer(params, "<an OptimizerInfo.mx_name>") works without importing MXNet here (see _mxnet_bridge).
 _mxnet_bridge.install()
 
-_SUBMODULES = ("nn", "models", "testing", "cli", "train", "data", "utils", "deploy", "dist", "losses", "tasks")
+_SUBMODULES = ("nn", "models", "testing", "cli", "train", "data", "utils", "deploy", "dist", "losses", "tasks", "apps")
 
 
 #: Public names that import MXNet, loaded on first use: name -> "module:attr".

@@ -5,10 +5,11 @@ table for one family that defines any of the ``register_*`` functions named like
 lazy ``"module:attr"`` factories, so loading the core imports neither MXNet nor any model code.
 """
 from ._entries import cnn, commands, export_commands, layers, losses, recipes, sequence, tasks, training
+from ._entries import style_transfer
 from .hookspecs import hookimpl
 
 #: The core's registry tables, one module per family; add a family by adding its module here.
-TABLES = (commands, cnn, layers, sequence, training, export_commands, losses, tasks, recipes)
+TABLES = (commands, cnn, layers, sequence, training, export_commands, losses, tasks, recipes, style_transfer)
 
 
 def _from_tables(hook, target):

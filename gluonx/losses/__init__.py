@@ -9,10 +9,12 @@ from .gan import GANDiscriminatorLoss, GANGeneratorLoss
 from .margin import ContrastiveLoss, MultiClassHingeLoss, MultiClassSquaredHingeLoss
 from .sequence import MaskedSoftmaxCELoss
 from .smoothing import LabelSmoothingCELoss, smoothed_nll
+from .style import ContentLoss, GramMatrix, StyleLoss, TotalVariationLoss, gram_matrix
 from .vae import BernoulliReconstructionLoss, GaussianKLLoss, GaussianReconstructionLoss
 
 __all__ = [
     "MaskedSoftmaxCELoss", "FocalLoss", "MaskedSmoothL1Loss", "LabelSmoothingCELoss",
     "MultiClassHingeLoss", "MultiClassSquaredHingeLoss", "ContrastiveLoss",
     "GaussianKLLoss", "BernoulliReconstructionLoss", "GaussianReconstructionLoss", "GANDiscriminatorLoss", "GANGeneratorLoss", "smooth_l1", "smoothed_nll",
+    "ContentLoss", "StyleLoss", "TotalVariationLoss", "GramMatrix", "gram_matrix",
 ]

@@ -31,9 +31,13 @@ def _to_device(array, ctx, scale_uint8):
         array = array.as_in_context(ctx)
     else:
         # mx.nd.array(numpy) waits for every operation already queued on the engine (a hidden sync each
-        # batch); a zero-copy wrap of a private copy does not, and the move to the device is asynchronous
+        # batch); a zero-copy wrap of a private copy does not, and the copy to the device is asynchronous.
+        # The wrap must never escape: MXNet frees it through a ctypes callback that no longer exists once
+        # the interpreter has started tearing down its modules, so a wrap still alive at exit crashed the
+        # process (segmentation fault after the program had finished). copyto always makes a new array,
+        # and the engine drops the wrap as soon as the copy has run.
         private = np.array(array, copy=True, order="C")
-        array = mx.nd.from_numpy(private, zero_copy=True).as_in_context(ctx)
+        array = mx.nd.from_numpy(private, zero_copy=True).copyto(ctx)
     if scale_uint8 and array.dtype == np.uint8:
         array = array.astype("float32") / 255.0
     return array
