@@ -20,7 +20,8 @@ def circle_centers(modes=8, radius=2.0):
 
 class EightGaussians(ArrayDataset):
     """Points of an equal-weight mixture of isotropic Gaussians centred on a circle (the GAN mode-collapse
-    test of DL 20.10.4), with the index of the mode each point came from as its label.
+    test of DL 20.10.4), with the index of the mode each point came from as its label (not a class list: a
+    generator trained on it is not a classifier).
 
     Parameters
     ----------
@@ -43,7 +44,6 @@ class EightGaussians(ArrayDataset):
         self.centers = circle_centers(modes, radius)
         self.std = float(std)
         points = self.centers[labels] + std * rng.standard_normal((num_samples, 2))
-        self.classes = tuple(str(i) for i in range(modes))
         super().__init__(points.astype(np.float32), labels.astype(np.int32))
 
 
