@@ -10,7 +10,10 @@ Modules (importing this package imports none of them, nor MXNet):
 - :mod:`~gluonx_generative.ais` -- annealed importance sampling of log Z;
 - :mod:`~gluonx_generative.bridge` -- bridge sampling of log Z.
 
-Autoencoders, DBN/DBM, NCE, VAEs, GANs and autoregressive models are not built yet.
+Directed models (DL 20.10): :mod:`~gluonx_generative.vae` (VAE, ELBO, importance-weighted bound),
+:mod:`~gluonx_generative.gan` (GAN, DCGAN), :mod:`~gluonx_generative.gmmn` (MMD, GMMN), their tasks and steps
+in :mod:`~gluonx_generative.directed_tasks`, data in :mod:`~gluonx_generative.directed_data`, the mode and
+class coverage measures in :mod:`~gluonx_generative.mode_coverage`.
 Documentation: ``docs/generative.md``.
 """
 from gluonx.utils.lazy import lazy_getattr
