@@ -42,7 +42,7 @@ quality: $(STAMP)
 	GLUONX_QUALITY=full GLUONX_STRICT_PLUGINS=1 MPLBACKEND=Agg $(BIN)/python -m pytest -q -s $(PYTEST_ARGS) \
 		tests/train/test_train_defaults.py tests/models/test_lenet_digits.py tests/models/test_lm_perplexity.py \
 		tests/segmentation/test_segmentation_recipe.py tests/detection/test_detection_training.py \
-		tests/nlp/test_nlp_translation_recipe.py
+		tests/nlp/test_nlp_translation_recipe.py tests/generative/test_dcgan_quality.py
 
 DEMO_OUT ?= demo-out
 

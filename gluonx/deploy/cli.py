@@ -304,10 +304,14 @@ def describe_export(folder):
 # -- predict ---------------------------------------------------------------------------------------------
 def configure_predict(parser):
     parser.add_argument("folder", metavar="DIR", help="export folder written by gluonx export")
-    parser.add_argument("inputs", nargs="+", metavar="INPUT",
+    parser.add_argument("inputs", nargs="*", metavar="INPUT",
                         help="one per model input: .npy, .npz (its arrays in order), or an image "
                              "(.png/.jpg, preprocessed as the manifest says); for a text model (an export with "
-                             "text preprocessing): one or more sentences, one sample each")
+                             "text preprocessing): one or more sentences, one sample each; none with --samples")
+    parser.add_argument("--samples", type=positive_int_arg, default=None, metavar="N",
+                        help="for a generator export (an output of kind 'image'): draw N noise inputs, run the "
+                             "generator; --save-png writes the sample grid")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the noise drawn by --samples (default 0)")
     parser.add_argument("--backend", choices=("mxnet", "onnxruntime"), default="mxnet")
     parser.add_argument("--ctx", default="cpu", help="cpu, gpu or gpu(N)")
     parser.add_argument("--top-k", type=positive_int_arg, default=None,
@@ -379,6 +383,8 @@ def run_predict(args):
     transform = None
     try:
         predictor = Predictor(args.folder, ctx=args.ctx, backend=args.backend, batch_size=args.batch_size)
+        if args.samples is not None or not args.inputs:
+            return _predict_samples(args, predictor)
         image = _single_image(predictor, args.inputs)
         if is_text_preprocessing(predictor.manifest.preprocessing):
             if args.save_png:
@@ -469,6 +475,44 @@ def _predict_translation(args):
         print(result["source"])
         for rank, hypothesis in enumerate(result["hypotheses"], 1):
             print("  {}. {}  (score {:.4f})".format(rank, hypothesis["text"], hypothesis["score"]))
+
+
+def _image_output(predictor):
+    """``(index, postprocessing entry)`` of the export's output of kind ``image`` (a generator), or None."""
+    entries = (predictor.manifest.postprocessing or {}).get("outputs", {})
+    for index, name in enumerate(predictor.manifest.output_names):
+        if entries.get(name, {}).get("kind") == "image":
+            return index, entries[name]
+    return None
+
+
+def _predict_samples(args, predictor):
+    """``gluonx predict GENERATOR --samples N [--save-png grid.png]``: noise in, a sample grid out."""
+    from .image_grid import draw_noise, save_image_grid
+    found = _image_output(predictor)
+    if args.samples is None:
+        raise ValueError("give one input per model input ({} for this export){}".format(
+            len(predictor.inputs), ", or --samples N for a generator" if found else ""))
+    if args.inputs:
+        raise ValueError("--samples draws the generator's noise itself: give no INPUT files")
+    if found is None or len(predictor.inputs) != 1:
+        raise ValueError("--samples needs a generator export (one noise input, an output of kind 'image'); {} has "
+                         "outputs {}".format(args.folder, ", ".join(predictor.manifest.output_names)))
+    index, entry = found
+    noise = draw_noise(predictor.inputs[0]["shape"], args.samples, entry.get("noise", "normal"), args.seed)
+    outputs = predictor.predict_flat(noise)
+    if args.save:
+        _save_outputs(args.save, outputs)
+    if args.save_png:
+        save_image_grid(args.save_png, outputs[index], image_shape=entry.get("image_shape"), scale=2)
+    if args.json:
+        print(json.dumps({"samples": args.samples, "seed": args.seed, "png": args.save_png,
+                          "outputs": [{"name": spec["name"], "shape": list(out.shape), "values": out.tolist()}
+                                      for spec, out in zip(predictor.outputs, outputs)]}))
+    else:
+        print("{} samples of shape {} from noise {} (seed {}){}".format(
+            args.samples, tuple(outputs[index].shape[1:]), tuple(noise.shape), args.seed,
+            ": grid written to " + args.save_png if args.save_png else ""))
     return 0
 
 

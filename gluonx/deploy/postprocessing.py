@@ -9,7 +9,8 @@ A manifest's ``postprocessing`` names the kind of each output::
 Kinds: ``class_scores`` (logits or probabilities per class), ``class_ids``, ``scores``, ``boxes`` (last
 axis of 4: ``corner`` = x1, y1, x2, y2 or ``center`` = cx, cy, w, h; in model-input pixels, or in [0, 1]
 of the input with ``normalized``), ``mask`` (``N x C x h x w`` scores or ``N x h x w`` ids on a grid
-covering the model input), ``token_ids`` and ``features`` (returned as they are).
+covering the model input), ``token_ids`` and ``features`` (returned as they are), and ``image`` (a
+generator's images in [0, 1], its input noise; see :mod:`gluonx.deploy.image_grid`).
 
 :func:`to_original` undoes the preprocessing's resize (see :func:`gluonx.deploy.preprocessing.prepare_image`):
 boxes come back as corners in pixel coordinates of the original picture, clipped to it, and masks are
@@ -23,7 +24,7 @@ import numpy as np
 __all__ = ["OUTPUT_KINDS", "validate_postprocessing", "to_original", "detections", "output_of_kind", "mask_ids",
            "mask_pixel_counts"]
 
-OUTPUT_KINDS = ("class_scores", "class_ids", "scores", "boxes", "mask", "token_ids", "features")
+OUTPUT_KINDS = ("class_scores", "class_ids", "scores", "boxes", "mask", "token_ids", "features", "image")
 
 
 def validate_postprocessing(postprocessing, outputs):
@@ -53,8 +54,24 @@ def validate_postprocessing(postprocessing, outputs):
         if kind == "mask" and len(shape) not in (3, 4):
             raise ValueError("postprocessing: mask output {!r} must be N x h x w or N x C x h x w, got shape {}"
                              .format(name, shape))
+        if kind == "image":
+            _check_image_entry(name, entry, shape)
         normalized[name] = entry
     return {"outputs": normalized}
+
+
+def _check_image_entry(name, entry, shape):
+    from .image_grid import NOISE_KINDS
+    if entry.setdefault("noise", "normal") not in NOISE_KINDS:
+        raise ValueError("postprocessing: image output {!r} has noise {!r}; expected one of {}".format(
+            name, entry["noise"], list(NOISE_KINDS)))
+    image_shape = entry.get("image_shape")
+    if image_shape is not None and (len(shape) != 2 or int(np.prod(image_shape)) != shape[1]):
+        raise ValueError("postprocessing: image output {!r} of shape {} cannot hold images of shape {}".format(
+            name, shape, image_shape))
+    if image_shape is None and len(shape) not in (2, 3, 4):
+        raise ValueError("postprocessing: image output {!r} must be N x C x H x W, N x H x W or N x D, got shape {}"
+                         .format(name, shape))
 
 
 def _boxes_to_original(boxes, entry, transform):

@@ -181,6 +181,9 @@ def deployable(source, raw=False):
     source.options = task.export_options(block)
     if source.preprocessing is not None:
         source.options["preprocessing"] = source.preprocessing
+    inputs = source.options.pop("inputs", None)  # a deployed block fed other inputs than the net (noise)
+    if inputs:
+        source.inputs = tuple(inputs)
     return source
 
 

@@ -55,6 +55,17 @@ class Task:
         batches as given); returns an object with ``batches(epoch, start)`` and ``__len__``."""
         return _default_source(data, batch_size, shuffle, last_batch, seed, batch_axis, num_shards, shard)
 
+    def optimizer_groups(self, optimizer, optimizer_params):
+        """Several optimizers for ``gluonx train`` (a GAN's discriminator and generator): a dict
+        ``{name: OptimizerGroup}`` built from the run's optimizer name and parameters, or None (default: one
+        optimizer over every parameter)."""
+        return None
+
+    def event_handlers(self, out):
+        """Event handlers ``gluonx train`` adds for this task, writing under the run folder ``out`` (a
+        generator's sample grids). Default: none."""
+        return []
+
     def final_scalars(self, net, data, ctx=None):
         """Scalars measured once after training on the test ``data`` (``gluonx train`` adds them to
         ``summary.json`` as ``test_<name>`` and prints them): for metrics too costly for every epoch, such
@@ -97,7 +108,9 @@ class Task:
         ``output_names`` (list of str), ``postprocessing`` (``{"outputs": {NAME: {"kind": ...}}}``, see
         :mod:`gluonx.deploy.postprocessing`) and ``preprocessing`` (keys of the image preprocessing such as
         ``resize`` and ``pad_value``). ``gluonx export`` passes them to :func:`gluonx.export`; the command's
-        own flags take precedence key by key.
+        own flags take precedence key by key. An ``inputs`` key (a list of :class:`gluonx.InputSpec`)
+        replaces the model's registered example inputs when the deployed block takes other inputs than
+        the net (a VAE's decoder or a GAN's generator takes noise).
 
         Default: the block's own ``export_options()`` when its class defines one, else ``{}``.
         """

@@ -172,7 +172,9 @@ def train(args, decided):
     mode = "max" if task.higher_is_better else "min"
     optimizer_params = {"learning_rate": settings["lr"], "wd": settings["wd"]}
     optimizer_params.update(settings["optimizer_params"])
-    trainer = Trainer(net, optimizer=settings["optimizer"], optimizer_params=optimizer_params, task=task,
+    groups = task.optimizer_groups(settings["optimizer"], optimizer_params)  # several optimizers (a GAN)
+    trainer = Trainer(net, optimizer=groups or settings["optimizer"], optimizer_params=None if groups else
+                      optimizer_params, task=task,
                       ctx=args.ctx, kvstore=args.kvstore, grad_accumulation=args.grad_accumulation,
                       clip_global_norm=settings["clip_global_norm"], hybridize=not args.no_hybridize,
                       seed=args.seed)
@@ -187,6 +189,7 @@ def train(args, decided):
         handlers.append(EarlyStopping(task.monitor, mode=mode, patience=args.patience))
     if args.tensorboard:
         handlers.append(TensorBoardHandler(os.path.join(args.out, "tb")))
+    handlers.extend(task.event_handlers(args.out))
 
     os.makedirs(args.out, exist_ok=True)
     # what `gluonx export OUT` needs besides the checkpoint: the classes' names and the size trained on

@@ -8,7 +8,7 @@ import gluonx
 from gluonx._registry import import_object
 from plugin_fixtures import modules_after_listing
 
-KINDS = ("models", "blocks", "tasks")
+KINDS = ("models", "blocks", "tasks", "losses")
 ENTRIES = [info for kind in KINDS for info in gluonx.registry(kind).infos(plugin="generative")]
 
 
@@ -29,15 +29,16 @@ def test_the_energy_based_and_autoregressive_entries_are_registered():
 @pytest.mark.parametrize("info", ENTRIES, ids=lambda info: "{}:{}".format(info.kind, info.name))
 def test_every_factory_resolves_and_names_its_book_section(info):
     assert info.book_section.startswith("DL ")
-    # the plugin's models and blocks name one of its own tasks
-    assert info.kind == "task" or info.task in {"generative", "autoencoder", "density"}
+    # the plugin's models and blocks name one of its own tasks (or a loss's)
+    assert info.kind == "task" or info.task in {"generative", "autoencoder", "density", "vae", "gan", "gmmn", "loss"}
     assert callable(import_object(info.factory))
 
 
 def test_listing_imports_neither_mxnet_nor_the_plugin_code():
-    # energy_plugin holds the registration hooks of the autoencoders, DBN/DBM, NCE, SBN and NADE/MADE
+    # energy_plugin and directed_plugin hold the registration hooks of their model families
     assert modules_after_listing("gluonx_generative") == (
-        "['gluonx_generative', 'gluonx_generative.energy_plugin', 'gluonx_generative.plugin']")
+        "['gluonx_generative', 'gluonx_generative.directed_plugin', 'gluonx_generative.energy_plugin', "
+        "'gluonx_generative.plugin']")
 
 
 def test_gluonx_plugins_lists_it():

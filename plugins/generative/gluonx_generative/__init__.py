@@ -17,6 +17,11 @@ Modules (importing this package imports none of them, nor MXNet):
   diagnostics (DL 17);
 - :mod:`~gluonx_generative.dbn`, :mod:`~gluonx_generative.dbm`, :mod:`~gluonx_generative.sbn`,
   :mod:`~gluonx_generative.autoregressive` -- DBN, DBM, sigmoid belief net with wake-sleep, NADE / MADE (DL 20).
+
+Directed models (DL 20.10): :mod:`~gluonx_generative.vae` (VAE, ELBO, importance-weighted bound),
+:mod:`~gluonx_generative.gan` (GAN, DCGAN), :mod:`~gluonx_generative.gmmn` (MMD, GMMN), their tasks and steps
+in :mod:`~gluonx_generative.directed_tasks`, data in :mod:`~gluonx_generative.directed_data`, the mode and
+class coverage measures in :mod:`~gluonx_generative.mode_coverage`.
 Documentation: ``docs/generative.md``.
 """
 from gluonx.utils.lazy import lazy_getattr

@@ -42,3 +42,4 @@ def register_tasks(registry):
 # Autoencoders, DBN/DBM, NCE, SBN, NADE/MADE: their hooks (by specname) live beside their code.
 from .energy_plugin import (register_energy_blocks, register_energy_models, register_energy_recipes,  # noqa: E402,F401
                             register_energy_tasks)
+from .directed_plugin import *  # noqa: E402,F401,F403  (VAE, GAN, GMMN: their own hook implementations)
