@@ -172,8 +172,16 @@ class ColorJitter(Transform):
             top = float(np.iinfo(dtype).max) if np.issubdtype(dtype, np.integer) else 1.0
         if is_ndarray(image) or dtype == np.float64:
             x = ops.working(image)
+            # Every mx.nd operator is a pass over the image: skip the clips that cannot change anything. An
+            # integer image at its full range starts inside [0, top]; from there a factor <= 1 blends towards
+            # black, the mean grey or the grey image, and a hue rotation keeps each pixel's largest and
+            # smallest channel, so the values stay inside (the final rounding absorbs float error).
+            inside = np.issubdtype(dtype, np.integer) and top >= np.iinfo(dtype).max
             for i in order:
-                x = ops.clip(steps[i][3](x, factors[i]), 0.0, top)
+                x = steps[i][3](x, factors[i])
+                if not (inside and (steps[i][0] == "hue" or factors[i] <= 1.0)):
+                    x = ops.clip(x, 0.0, top)
+                    inside = inside or np.issubdtype(dtype, np.integer)
             if is_ndarray(image) and np.issubdtype(dtype, np.integer) and top <= np.iinfo(dtype).max:
                 # x lies in [0, top]: the cast truncates x + 0.5, i.e. rounds half up, in one operator less
                 sample["image"] = (x + 0.5).astype(dtype)
