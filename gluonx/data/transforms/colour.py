@@ -61,12 +61,25 @@ def adjust_saturation(x, factor):
     """
     if is_ndarray(x) and x.ndim == 3 and x.shape[-1] == 3:
         import mxnet as mx
-        luma = np.array(_LUMA).reshape(3, 1)
-        blend = factor * np.eye(3) + (1.0 - factor) * luma * np.ones((1, 3))
-        matrix = mx.nd.array(blend, ctx=x.context, dtype=x.dtype)
+        identity, grey_columns = _blend_bases(x.context, np.dtype(x.dtype))
+        matrix = identity * factor + grey_columns * (1.0 - factor)
         return mx.nd.dot(x.reshape((-1, 3)), matrix).reshape(x.shape)
     ops = ops_for(x)
     return x * factor + ops.expand_last(grey(x) * (1.0 - factor))
+
+
+_BASES = {}
+
+
+def _blend_bases(context, dtype):
+    """``(I, luma 1^T)`` as 3x3 NDArrays on ``context``, made once: ``mx.nd.array`` copies from the host
+    synchronously (it waits for the engine), the matrix arithmetic on them does not."""
+    key = (str(context), dtype.name)
+    if key not in _BASES:
+        import mxnet as mx
+        luma = np.array(_LUMA).reshape(3, 1) * np.ones((1, 3))
+        _BASES[key] = (mx.nd.array(np.eye(3), ctx=context, dtype=dtype), mx.nd.array(luma, ctx=context, dtype=dtype))
+    return _BASES[key]
 
 
 def adjust_hue(x, shift):
