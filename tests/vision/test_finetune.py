@@ -29,6 +29,7 @@ def test_every_core_classifier_is_covered():
 
 @pytest.mark.parametrize("name", CLASSIFIERS)
 def test_replace_output_keeps_the_backbone_and_changes_the_classes(name):
+    mx.nd.waitall()
     mx.random.seed(0)
     net, x = build(name, num_classes=7)
     net.initialize(mx.init.Xavier())
@@ -42,12 +43,16 @@ def test_replace_output_keeps_the_backbone_and_changes_the_classes(name):
     after = backbone_parameters(net)
     assert set(after) == set(backbone)
     for key, value in backbone.items():
-        assert np.array_equal(after[key].data().asnumpy(), value), key
+        got = after[key].data().asnumpy()
+        assert np.array_equal(got, value), (key, float(np.abs(got - value).max()), int((got != value).sum()), got.size)
     if features is not None:
         np.testing.assert_array_equal(net.features(x).asnumpy(), features)
     assert net.gluonx_spec["kwargs"]["num_classes"] == 3
     net.hybridize()
-    assert net(x).shape == (x.shape[0], 3)
+    assert net(x).asnumpy().shape == (x.shape[0], 3)
+    # Let the engine finish before the net is freed: once, with the previous case's hybridized forward still
+    # queued, a later case read a changed backbone weight (only when tests/data ran first in the process).
+    mx.nd.waitall()
 
 
 def test_output_layer_is_named_by_the_class():
