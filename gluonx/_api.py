@@ -51,18 +51,37 @@ def _create_checked(info, kwargs):
         raise clearer from None
 
 
+_WEIGHTS_DOC = """
+
+    ``weights=PATH`` loads a parameter file into the built model (D2L 9.2): a ``.params`` file written by
+    ``save_parameters``, ``ParameterDict.save`` or ``gluonx.export``, an export folder, a gluonx checkpoint
+    folder or a ``gluonx train --out`` folder. Names and shapes must match the model exactly (for another
+    number of classes see :mod:`gluonx.models.finetune`). The recorded spec does not include ``weights``."""
+
+_WEIGHTS_RAISES = """
+    gluonx.models.finetune.WeightsError
+        ``weights`` does not fit the model; one line naming the missing, left-over or mis-shaped
+        parameters.
+    FileNotFoundError
+        ``weights`` does not exist."""
+
+
 def _make_api(kind, singular):
     def list_entries(pattern="*", task=None, plugin=None, exclude=None):
         return registry(kind).list(pattern, task=task, plugin=plugin, exclude=exclude)
 
     def get_entry(name, **kwargs):
         info = registry(kind).get_info(name)
+        weights = kwargs.pop("weights", None) if kind == "models" else None
         if kind in _CHECKED_KINDS:
             built = _create_checked(info, kwargs)
         else:
             built = info.create(**kwargs)
         if kind == "models":
             _record_spec(built, info, kwargs)
+            if weights is not None:
+                from .models.finetune import load_weights
+                load_weights(built, weights)
         return built
 
     def get_entry_info(name):
@@ -99,8 +118,9 @@ def _make_api(kind, singular):
         the closest accepted one and lists them all; ``pretrained=True`` explains that no weights ship and
         how to load a parameter file with ``net.load_parameters(path)``).
     gluonx.MissingExtraError
-        If the {s} needs an extra that is not installed; the message gives the ``pip install`` command.
-    """.format(s=singular.replace("_", " "))
+        If the {s} needs an extra that is not installed; the message gives the ``pip install`` command.{weights_raises}
+    """.format(s=singular.replace("_", " "), weights=_WEIGHTS_DOC if kind == "models" else "",
+               weights_raises=_WEIGHTS_RAISES if kind == "models" else "")
     get_entry_info.__name__ = get_entry_info.__qualname__ = "get_{}_info".format(singular)
     get_entry_info.__doc__ = """Return the info record of the {s} called ``name`` (no import of its code).
 

@@ -27,6 +27,11 @@ DEFAULTS = {
     "augmentation": (None, {}),
     "seq_len": ("--seq-len", 35),
     "limit": ("--limit", None),
+    # fine-tuning (D2L 9.2): weights loaded before the first epoch; the backbone's treatment on every start
+    "weights": ("--weights", None),
+    "finetune": ("--finetune", False),
+    "backbone_lr_mult": ("--backbone-lr-mult", None),
+    "freeze_backbone": ("--freeze-backbone", False),
 }
 
 #: Settings given as repeatable KEY=VALUE flags: they merge key by key with the recipe's and the saved run's.
@@ -70,6 +75,17 @@ def configure_train(parser):
     hyper.add_argument("--seq-len", type=positive_int_arg, help="time steps per batch of language models (35)")
     hyper.add_argument("--limit", type=positive_int_arg,
                        help="use only the first N samples of the training and of the test split (quick trials)")
+    tuning = parser.add_argument_group("fine-tuning (D2L 9.2)")
+    tuning.add_argument("--weights", metavar="PATH",
+                        help="start from these weights: a .params file (save_parameters, export), an export folder, "
+                             "a checkpoint folder or a gluonx train --out folder; all parameters must match")
+    tuning.add_argument("--finetune", action="store_true", default=None,
+                        help="with --weights: load all but the output layer, which is new for this dataset's classes")
+    tuning.add_argument("--backbone-lr-mult", type=positive_float_arg, metavar="MULT",
+                        help="with --finetune: the backbone's learning rate is --lr times MULT (e.g. 0.1)")
+    tuning.add_argument("--freeze-backbone", action="store_true", default=None,
+                        help="with --finetune: train only the new output layer (backbone and its batch-norm "
+                             "statistics stay as loaded)")
     parser.add_argument("--ctx", default="cpu:0", help="devices, e.g. cpu:0 or cpu:0,cpu:1 or gpu:0,gpu:1")
     parser.add_argument("--kvstore", default="device",
                         choices=["device", "local", "dist_sync", "dist_device_sync", "dist_async", "horovod"],
@@ -229,6 +245,22 @@ def resume_settings(args, run, given, done):
     return settings, notes
 
 
+def check_finetune(given):
+    """Refuse fine-tuning flags that do not go together, and weights that do not exist, before MXNet starts."""
+    if given.get("finetune") and not given.get("weights"):
+        raise UsageError("--finetune needs --weights PATH (the source model's parameters)")
+    for name in ("backbone_lr_mult", "freeze_backbone"):
+        if given.get(name) and not given.get("finetune"):
+            raise UsageError("{} applies when fine-tuning: add --weights PATH --finetune".format(DEFAULTS[name][0]))
+    if given.get("backbone_lr_mult") and given.get("freeze_backbone"):
+        raise UsageError("--backbone-lr-mult and --freeze-backbone exclude each other: a frozen backbone does "
+                         "not learn")
+    weights = given.get("weights")
+    if weights and not os.path.exists(weights):
+        raise FileNotFoundError("--weights {}: not found (expected a .params file, an export folder, a checkpoint "
+                                "folder or a gluonx train --out folder)".format(weights))
+
+
 def check_out(out, resume):
     """Refuse an --out that cannot hold a run before anything is written."""
     if os.path.exists(out) and not os.path.isdir(out):
@@ -253,6 +285,9 @@ def plan(args):
         raise UsageError("--min-accuracy applies to tasks measured by accuracy; {} is a {} model ({})".format(
             args.model, task_info.name, task_info.primary_metric))
     given = given_settings(args)
+    check_finetune(given)
+    if given.get("weights"):
+        given["weights"] = os.path.abspath(given["weights"])
     lines = []
     run = read_run(args.out) if args.resume else None
     recipe = None
@@ -283,8 +318,9 @@ def plan(args):
         raise UsageError("lr_schedule must be one of {}, got {!r}".format(SCHEDULE_NAMES, settings["lr_schedule"]))
     shown = ["{} {}".format(name, json.dumps(settings[name])) for name in
              ("optimizer", "lr", "wd", "optimizer_params", "lr_schedule", "epochs", "batch_size", "clip_global_norm",
-              "model_args", "dataset_args", "augmentation", "limit")
-             if settings.get(name) not in (None, {})]
+              "model_args", "dataset_args", "augmentation", "limit", "weights", "finetune", "backbone_lr_mult",
+              "freeze_backbone")
+             if settings.get(name) not in (None, {}, False)]
     if model_info.task == "language-model":
         shown.append("seq_len {}".format(settings["seq_len"]))
     lines.append("settings: " + ", ".join(shown))

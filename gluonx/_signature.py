@@ -83,8 +83,8 @@ def accepted_arguments(factory):
 
 def _refusal(what, name, accepted):
     if name == "pretrained":
-        return ("{}: no pretrained weights ship with gluonx; build the model, then load a parameter file "
-                "with net.load_parameters(path)".format(what))
+        return ("{}: no pretrained weights ship with gluonx; load a parameter file with "
+                "gluonx.get_model(name, weights=path) or net.load_parameters(path)".format(what))
     hint = _HINTS.get(name)
     if hint:
         return "{}: '{}' is not an argument of the model; {}".format(what, name, hint)

@@ -46,3 +46,7 @@ def register_datasets(registry):
     registry.register("python_docs", "gluonx.data.python_docs:PythonDocs", task="language-model", embedded=True,
                       description="CPython's help text (pydoc_data.topics) as character ids: 90 % to train, "
                                   "the next 20,000 characters held out", book_section="D2L 6.3")
+    registry.register("image_folder", "gluonx.data.image_folder:ImageFolder", task="classification", extra="data",
+                      description="a folder of labelled pictures, root/train/<class>/*.png|jpg (the Kaggle "
+                                  "layout), resized to image_size, with a stratified valid_fraction held out",
+                      book_section="D2L 9.12")

@@ -9,6 +9,7 @@
     $ gluonx export lenet --out exports/lenet-any --resize letterbox     # raw pictures of any size
     $ gluonx predict exports/lenet-any photo.jpg --json --save-png annotated.png
     $ gluonx predict exports/fcn street.jpg --save-png overlay.png   # segmenter: also writes overlay_mask.png
+    $ gluonx predict exports/cifar data/cifar/test --csv submission.csv     # Kaggle-style: id,label
 
 Configuration functions only add arguments: importing this module loads neither NumPy nor MXNet, so
 every other ``gluonx`` command stays fast.
@@ -325,6 +326,9 @@ def configure_predict(parser):
     parser.add_argument("--min-score", type=finite_float_arg, default=0.5,
                         help="detections printed and drawn by --save-png score at least this (default 0.5)")
     parser.add_argument("--json", action="store_true", help="machine-readable output")
+    parser.add_argument("--csv", default=None, metavar="FILE.csv",
+                        help="classifiers: write a submission CSV (id = file stem, label = class name) for the "
+                             "pictures given, files or folders (D2L 9.12)")
 
 
 def _read_inputs(predictor, paths):
@@ -380,6 +384,12 @@ def run_predict(args):
     from .translator import is_translator
     if is_translator(args.folder):
         return _predict_translation(args)
+    if args.csv:
+        from .submission import run_submission
+        try:
+            return run_submission(args)
+        except (ManifestError, InputMismatchError, ValueError) as err:
+            return _error("predict", err, EXIT_USAGE)
     transform = None
     try:
         predictor = Predictor(args.folder, ctx=args.ctx, backend=args.backend, batch_size=args.batch_size)

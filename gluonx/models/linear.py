@@ -26,6 +26,8 @@ class _FeatureInputCheck:
     """Mixin: a clear error for a rank-1 or empty input, or a flattened size other than ``in_units``."""
 
     _in_units = 0
+    #: The attribute holding the output layer (fine-tuning replaces it, :mod:`gluonx.models.finetune`).
+    output_layer = "output"
 
     def forward(self, x, *args):
         if isinstance(x, nd.NDArray):

@@ -75,9 +75,18 @@ class NiN(ImageClassifier):
                                   nn.MaxPool2D(pool_size=3, strides=2))
                 previous = channels
             self.features.add(nn.Dropout(dropout))
-            self.output = nn.HybridSequential(prefix="")
-            self.output.add(NiNBlock(num_classes, 3, 1, 1, in_channels=previous),
-                            nn.GlobalAvgPool2D(), nn.Flatten())
+            self.output = self._classifier(num_classes, previous)
+
+    def _classifier(self, num_classes, in_channels):
+        output = nn.HybridSequential(prefix="")
+        output.add(NiNBlock(num_classes, 3, 1, 1, in_channels=in_channels), nn.GlobalAvgPool2D(), nn.Flatten())
+        return output
+
+    def replace_output(self, num_classes):
+        """A fresh classifier block (a NiN block with one channel per class) for ``num_classes`` classes
+        (fine-tuning, D2L 9.2; see :func:`gluonx.models.finetune.replace_output`)."""
+        with self.name_scope():
+            self.output = self._classifier(num_classes, NIN_STAGES[-1][0])
 
 
 @forwards_kwargs(NiN)

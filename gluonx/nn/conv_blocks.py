@@ -124,7 +124,12 @@ class ImageInputCheck:
 class ImageClassifier(ImageInputCheck, mx.gluon.HybridBlock):
     """Base of the books' image classifiers: ``output(features(x))`` (timm's uniform ``features`` /
     ``output`` interface) with the input checks of :class:`ImageInputCheck`. Subclasses build
-    ``self.features`` and ``self.output`` in ``__init__``."""
+    ``self.features`` and ``self.output`` in ``__init__``.
+
+    ``output_layer`` names the attribute holding the output layer, the one fine-tuning replaces for another
+    number of classes (:func:`gluonx.models.finetune.replace_output`, D2L 9.2)."""
+
+    output_layer = "output"
 
     def hybrid_forward(self, F, x):
         return self.output(self.features(x))

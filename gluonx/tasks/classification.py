@@ -37,6 +37,15 @@ class ClassificationTask(Task):
     def create_metrics(self):
         return [Accuracy()]
 
+    def input_shapes(self, dataset):
+        """``[(1, C, H, W)]`` when the samples are images (3-D arrays), so ``gluonx export RUN`` exports at
+        the size trained on (an image folder resized to ``image_size``); else None."""
+        if not len(dataset):
+            return None
+        sample = dataset[0][0]
+        shape = tuple(int(d) for d in getattr(sample, "shape", ()))
+        return [(1,) + shape] if len(shape) == 3 else None
+
     def decode(self, outputs):
         """``{"top_k": [[class ids, best first], ...], "probabilities": [[their softmax], ...]}``."""
         logits = _as_numpy(outputs).astype(np.float64)

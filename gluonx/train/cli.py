@@ -109,6 +109,21 @@ def _task(name, settings):
     return gluonx.get_task(name, **kwargs)
 
 
+def prepare_finetuning(net, settings, resuming):
+    """``--weights`` / ``--finetune`` (D2L 9.2): load the weights (not when resuming: the checkpoint holds
+    them), then freeze the backbone or set its learning-rate multiplier (on every start)."""
+    from ..models import finetune
+    if settings.get("weights") and not resuming:
+        if settings.get("finetune"):
+            finetune.load_backbone(net, settings["weights"])
+        else:
+            finetune.load_weights(net, settings["weights"])
+    if settings.get("freeze_backbone"):
+        finetune.freeze_backbone(net)
+    elif settings.get("backbone_lr_mult") is not None:
+        finetune.set_backbone_lr_mult(net, settings["backbone_lr_mult"])
+
+
 def check_optimizer(name):
     """Refuse an optimizer name that neither gluonx nor MXNet knows, before anything is built."""
     import mxnet as mx
@@ -166,6 +181,7 @@ def train(args, decided):
         train_set, test_set = FirstSamples(train_set, settings["limit"]), FirstSamples(test_set, settings["limit"])
     class_names = getattr(train_set, "classes", None)
     net = _model(args.model, dataset_info, settings["model_args"], dataset=train_set)
+    prepare_finetuning(net, settings, resuming=resume is not None)
     task = _task(decided["task"] or "classification", settings)
     if not getattr(task, "augments", False):  # a task that augments its own samples takes the recipe's in _task
         train_set = apply_augmentation(train_set, settings.get("augmentation"), seed=args.seed)

@@ -225,10 +225,14 @@ class Trainer:
     def _initialize(self, initializer):
         params = self.net.collect_params()
         fresh = [p for p in params.values() if p._data is None and p._deferred_init == ()]
-        if fresh:
+        if len(fresh) == len(list(params.values())):
             self.net.initialize(initializer or mx.init.Xavier(), ctx=self.ctx)
-        else:
-            params.reset_ctx(self.ctx)
+            return
+        # A partly loaded net (fine-tuning: a new output layer on loaded weights): initialize only the rest,
+        # as net.initialize would (each parameter's own init first), without re-initializing loaded ones.
+        for param in fresh:
+            param.initialize(None, ctx=self.ctx, default_init=initializer or mx.init.Xavier())
+        params.reset_ctx(self.ctx)
 
     def _make_groups(self, optimizer, optimizer_params, kvstore):
         if not isinstance(optimizer, dict):

@@ -97,3 +97,18 @@ def test_bad_ranges_are_explained(kwargs, match):
 def test_saturation_of_a_grey_image_is_explained():
     with pytest.raises(SampleError, match="need an RGB image, got 1 channels"):
         ColorJitter(saturation=0.5)({"image": np.zeros((4, 4, 1), np.uint8)}, sample_rng(0, 0, 0))
+
+
+def test_ndarray_jitter_skipping_needless_clips_matches_numpy_on_many_draws():
+    """The NDArray path clips only after steps that can leave [0, 255] (factors above one); over many draws
+    (both orders of steps, factors on both sides of one, images touching 0 and 255) it matches NumPy's."""
+    from gluonx.data.transforms import ColorJitter, sample_rng
+    rng = np.random.RandomState(5)
+    image = rng.randint(0, 256, size=(23, 29, 3)).astype(np.uint8)
+    image[:3] = 255
+    image[-3:] = 0
+    jitter = ColorJitter(0.5, 0.5, 0.5, 0.2)
+    for index in range(40):
+        expected = jitter({"image": image}, sample_rng(11, 0, index))["image"]
+        got = jitter({"image": mx.nd.array(image, dtype=np.uint8)}, sample_rng(11, 0, index))["image"].asnumpy()
+        assert np.abs(got.astype(int) - expected.astype(int)).max() <= 1, index
