@@ -97,3 +97,19 @@ def is_sample_dataset(data, batch_size, batch_axis=0, kind="this task's"):
     if batch_size is None:
         raise ValueError("batch_size is required when training on a {} dataset".format(kind))
     return True
+
+
+
+def image_input_shapes(dataset):
+    """``[(1, C, H, W)]`` for a dataset whose samples start with an ``(H, W, C)`` picture (detection,
+    segmentation), from its first sample; None for an empty dataset or another kind of sample.
+
+    A task's ``input_shapes`` returns it so ``gluonx export RUN`` exports at the size the net was trained on.
+    """
+    import numpy as np
+    if len(dataset) == 0:
+        return None
+    image = np.asarray(dataset[0][0])
+    if image.ndim != 3:
+        return None
+    return [(1, int(image.shape[2]), int(image.shape[0]), int(image.shape[1]))]

@@ -13,7 +13,7 @@ from gluonx.losses.box import MaskedSmoothL1Loss
 from gluonx.losses.focal import FocalLoss
 from gluonx.tasks import Task
 from gluonx.train.metrics import DeviceMetric
-from gluonx.train.sources import DatasetSource, is_sample_dataset, make_source
+from gluonx.train.sources import DatasetSource, image_input_shapes, is_sample_dataset, make_source
 from gluonx.train.step import StepOutput, TrainStep
 
 from .ops.assign import AnchorTargets
@@ -361,12 +361,7 @@ class DetectionTask(Task):
 
     def input_shapes(self, dataset):
         """``[(1, 3, H, W)]`` from the first image of a detection dataset (a batch holds images of one size)."""
-        if len(dataset) == 0:
-            return None
-        image = np.asarray(dataset[0][0])
-        if image.ndim != 3:
-            return None
-        return [(1, int(image.shape[2]), int(image.shape[0]), int(image.shape[1]))]
+        return image_input_shapes(dataset)
 
     def decode(self, outputs):
         """``{"detections": per image, rows [class_id, score, xmin, ymin, xmax, ymax] (normalized corners)}``

@@ -21,7 +21,7 @@ from gluonx.train.step import StepOutput, TrainStep
 from .training import _visible
 
 __all__ = ["pseudo_likelihood_loss", "ratio_matching_loss", "score_matching_loss", "CriterionStep",
-           "CRITERIA"]
+           "PerSampleLossStep", "CRITERIA"]
 
 
 def _flips(v):
@@ -69,21 +69,13 @@ CRITERIA = {"pseudo_likelihood": pseudo_likelihood_loss, "ratio_matching": ratio
             "score_matching": score_matching_loss}
 
 
-class CriterionStep(TrainStep):
-    """Train an RBM by minimizing one of :data:`CRITERIA` (DL 18.3-18.5) with the trainer's optimizer.
+class PerSampleLossStep(TrainStep):
+    """A step minimizing ``self._loss(net, visible)``, a per-sample loss of the batch's visible rows
+    differentiable in the net's parameters, with the trainer's optimizer (the base of :class:`CriterionStep`
+    and of NCE's step). Subclasses set ``_loss``."""
 
-    Parameters
-    ----------
-    criterion : {"pseudo_likelihood", "ratio_matching", "score_matching"}
-    """
-
-    def __init__(self, criterion="pseudo_likelihood"):
+    def __init__(self):
         super().__init__(num_inputs=1)
-        if criterion not in CRITERIA:
-            raise ValueError("criterion must be one of {}, got {!r}".format(", ".join(sorted(CRITERIA)),
-                                                                            criterion))
-        self.criterion = criterion
-        self._loss = CRITERIA[criterion]
 
     def train_step(self, trainer, batch):
         visibles = [_visible(shard) for shard in trainer.split(batch)]
@@ -95,3 +87,21 @@ class CriterionStep(TrainStep):
 
     def eval_step(self, trainer, batch):
         return StepOutput(None, None, [self._loss(trainer.net, _visible(shard)) for shard in trainer.split(batch)])
+
+
+class CriterionStep(PerSampleLossStep):
+    """Train an RBM by minimizing one of :data:`CRITERIA` (DL 18.3-18.5) with the trainer's optimizer.
+
+    Parameters
+    ----------
+    criterion : {"pseudo_likelihood", "ratio_matching", "score_matching"}
+    """
+
+    def __init__(self, criterion="pseudo_likelihood"):
+        super().__init__()
+        if criterion not in CRITERIA:
+            raise ValueError("criterion must be one of {}, got {!r}".format(", ".join(sorted(CRITERIA)),
+                                                                            criterion))
+        self.criterion = criterion
+        self._loss = CRITERIA[criterion]
+

@@ -11,13 +11,10 @@ learned ``log Z`` approaches the true one. The noise here is factorial Bernoulli
 """
 import mxnet as mx
 import numpy as np
-from mxnet import autograd
 from mxnet.gluon import HybridBlock
 
-from gluonx.train.step import StepOutput, TrainStep
-
+from .criteria import PerSampleLossStep
 from .rbm import BernoulliRBM
-from .training import _visible
 
 __all__ = ["NCERBM", "NoiseContrastiveStep", "factorial_log_prob", "nce_rbm"]
 
@@ -52,7 +49,7 @@ class NCERBM(HybridBlock):
         return F.broadcast_sub(-self.rbm(v), log_partition)
 
 
-class NoiseContrastiveStep(TrainStep):
+class NoiseContrastiveStep(PerSampleLossStep):
     """Noise-contrastive estimation (DL 18.6) of an :class:`NCERBM`.
 
     Parameters
@@ -64,7 +61,7 @@ class NoiseContrastiveStep(TrainStep):
     """
 
     def __init__(self, noise_marginals, noise_ratio=1):
-        super().__init__(num_inputs=1)
+        super().__init__()
         marginals = np.clip(np.asarray(noise_marginals, dtype=np.float64), 1e-3, 1 - 1e-3)
         if marginals.ndim != 1:
             raise ValueError("noise_marginals must be one probability per visible unit, got shape {}".format(
@@ -90,17 +87,6 @@ class NoiseContrastiveStep(TrainStep):
         # -log sigmoid(g) = softplus(-g); each data row carries its k noise rows
         noise_term = nd.Activation(noise_g, act_type="softrelu").reshape((v.shape[0], k)).sum(axis=1)
         return nd.Activation(-data_g, act_type="softrelu") + noise_term
-
-    def train_step(self, trainer, batch):
-        visibles = [_visible(shard) for shard in trainer.split(batch)]
-        with autograd.record():
-            losses = [self._loss(trainer.net, v) for v in visibles]
-        autograd.backward(losses)
-        trainer.update()
-        return StepOutput(None, None, losses)
-
-    def eval_step(self, trainer, batch):
-        return StepOutput(None, None, [self._loss(trainer.net, _visible(shard)) for shard in trainer.split(batch)])
 
 
 def nce_rbm(n_visible=64, n_hidden=32):

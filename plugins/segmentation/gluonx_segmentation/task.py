@@ -10,7 +10,7 @@ import numpy as np
 from mxnet import gluon
 
 from gluonx.tasks import Task
-from gluonx.train.sources import DatasetSource, is_sample_dataset, make_source
+from gluonx.train.sources import DatasetSource, image_input_shapes, is_sample_dataset, make_source
 
 from .augment import augment_pair, build_augmentation
 from .metrics import IGNORE_LABEL, MeanIoU, PixelAccuracy
@@ -211,12 +211,7 @@ class SegmentationTask(Task):
         ``gluonx export RUN`` exports, and letterboxes pictures to, the size the net was trained on)."""
         if self.crop_size is not None:
             return [(1, 3) + tuple(self.crop_size)]
-        if len(dataset) == 0:
-            return None
-        image = np.asarray(dataset[0][0])
-        if image.ndim != 3:
-            return None
-        return [(1, int(image.shape[2]), int(image.shape[0]), int(image.shape[1]))]
+        return image_input_shapes(dataset)
 
     def decode(self, outputs):
         """``{"masks": per image, the (H, W) argmax class ids}`` of the net's ``(B, C, H, W)`` scores."""
