@@ -16,7 +16,7 @@ ENTRIES = [info for kind in KINDS for info in gluonx.registry(kind).infos(plugin
 
 
 def test_the_plugin_registers_its_datasets_and_metric():
-    assert {info.name for info in ENTRIES} == BASE | CLASSIFICATION | SEQ2SEQ | EMBEDDING
+    assert {info.name for info in ENTRIES} == BASE | CLASSIFICATION | SEQ2SEQ | EMBEDDING | LANGUAGE_MODELS
 
 
 # the text pipeline's datasets and BLEU (gluonx_nlp.plugin)
@@ -28,11 +28,13 @@ SEQ2SEQ = {"synthetic_translation", "seq2seq_gru", "seq2seq_lstm", "transformer_
 # the word-embedding part (gluonx_nlp.embedding.registration)
 EMBEDDING = {"python_docs_word_ids", "word2vec", "glove", "skipgram_ns", "cbow_ns", "skipgram_hs", "cbow_hs",
              "fasttext_skipgram"}
+# neural LMs with cheap outputs and the n-gram mixture (gluonx_nlp.lm.registration)
+LANGUAGE_MODELS = {"sampled_softmax_lm", "shortlist_lm", "sampled-language-model"}
 
 
 @pytest.mark.parametrize("info", ENTRIES, ids=lambda info: "{}:{}".format(info.kind, info.name))
 def test_every_factory_resolves_and_names_its_book_section(info):
-    assert info.book_section.startswith("D2L ") and info.description
+    assert info.book_section.startswith(("D2L ", "DL ")) and info.description
     assert callable(import_object(info.factory))
 
 

@@ -11,6 +11,7 @@ _PARTS = (
     "gluonx_nlp.classification.registration",
     "gluonx_nlp.seq2seq.registration",
     "gluonx_nlp.embedding.registration",
+    "gluonx_nlp.lm.registration",
 )
 
 

@@ -24,16 +24,39 @@ class PythonDocsSentences:
         Sentences with fewer words are left out (code lines and headings mostly).
     max_sentences : int, optional
         Keep only the first sentences (topics in sorted order).
+    train : bool, optional
+        None (default): every sentence. True: the first ``1 - held_out`` of them; False: the rest (the test
+        split ``gluonx train`` evaluates on).
+    held_out : float
+        Fraction of the sentences in the test split, in (0, 1).
+    min_freq : int
+        Minimum count of a :attr:`vocab` word in the training split.
+
+    Attributes
+    ----------
+    vocab : gluonx_nlp.text.Vocabulary
+        The words seen ``min_freq`` times in the training split (``<unk>``, ``<pad>``, ``<bos>``, ``<eos>``
+        first, then by decreasing frequency), the same for both splits; ``vocab_size`` is its length.
     """
 
-    def __init__(self, min_words=3, max_sentences=None):
-        self.sentences = []
+    def __init__(self, min_words=3, max_sentences=None, train=None, held_out=0.1, min_freq=2):
+        from ..text.vocab import Vocabulary, count_tokens
+        if not 0 < float(held_out) < 1:
+            raise ValueError("held_out must be in (0, 1), got {!r}".format(held_out))
+        sentences = []
         for sentence in _SENTENCE_END.split(python_docs_text().lower()):
             words = _WORD.findall(sentence)
             if len(words) >= int(min_words):
-                self.sentences.append(words)
-                if max_sentences is not None and len(self.sentences) == int(max_sentences):
+                sentences.append(words)
+                if max_sentences is not None and len(sentences) == int(max_sentences):
                     break
+        cut = int(round(len(sentences) * (1 - float(held_out))))
+        self.vocab = Vocabulary(count_tokens(sentences[:cut]), min_freq=int(min_freq))
+        self.sentences = sentences if train is None else sentences[:cut] if train else sentences[cut:]
+
+    @property
+    def vocab_size(self):
+        return len(self.vocab)
 
     def __len__(self):
         return len(self.sentences)
