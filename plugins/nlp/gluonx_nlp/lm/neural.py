@@ -1,8 +1,11 @@
 """A word-level recurrent LM trained with the importance-sampled softmax, and its mixture with an n-gram LM
 (DL 12.4.2-12.4.4).
 
-:class:`SampledSoftmaxLM` is an embedding, a GRU and an output layer whose full softmax is only computed for
-evaluation; :func:`train_sampled_lm` trains it on sentences with :func:`importance_sampled_nll` (candidates from
+:class:`SampledSoftmaxLM` (registered ``sampled_softmax_lm``) is an embedding, a GRU over batch-major tokens
+(N, T) and an output layer whose full softmax is only computed for evaluation and export;
+:class:`ShortlistLM` (``shortlist_lm``) replaces the output layer by a short list (DL 12.4.3.2). The
+``sampled-language-model`` task (:mod:`gluonx_nlp.lm.task`) trains either through ``gluonx train``;
+:func:`train_sampled_lm` trains a :class:`SampledSoftmaxLM` in a plain Gluon loop on sentences with :func:`importance_sampled_nll` (candidates from
 the unigram^0.75 proposal, shared by the batch). Its per-word probabilities live in the same event space as
 :class:`~gluonx_nlp.lm.KneserNeyLM`'s: each word of a sentence given the words before it, then the end of the
 sentence.
