@@ -181,8 +181,9 @@ def main(argv=None):
     results = measure(runs, args.images, args.repeats)
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
                             cwd=os.path.dirname(os.path.abspath(__file__))).stdout.strip()
+    baseline = " --baseline " + args.baseline if args.baseline else ""
     print("benchmarks/augment.py --images {} --size {} --repeats {} --threads {}{} (commit {}, load average {})".format(
-        args.images, args.size, args.repeats, args.threads, " --baseline " + args.baseline if args.baseline else "", commit,
+        args.images, args.size, args.repeats, args.threads, baseline, commit,
         " ".join("{:.1f}".format(v) for v in os.getloadavg())))
     print(table(results, runs))
     if args.json:
