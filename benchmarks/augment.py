@@ -16,7 +16,10 @@ A round runs every contender over all images, in a new random order each round s
 processes hits them alike; NDArray results are waited for (``mx.nd.waitall()``). The table shows the median
 over rounds of images per second by wall time and by process CPU time (all threads), and the ratio
 ``gluonx / reference`` (above 1: gluonx is faster). ``--threads`` sets OpenMP's and OpenCV's threads
-(default 1, as in data-loader workers).
+(default 1, as in data-loader workers). ``--baseline DIR`` adds the classification NDArray pipeline run by
+another copy of the ``gluonx/data/transforms`` package (e.g. an older commit's, from ``git archive COMMIT
+gluonx/data/transforms | tar -x -C /tmp/base``), in the same rounds, to compare before and after under the
+same load.
 """
 import argparse
 import json
@@ -37,6 +40,7 @@ def parse_args(argv=None):
     parser.add_argument("--repeats", type=int, default=7, help="rounds (default 7)")
     parser.add_argument("--threads", type=int, default=1, help="OpenMP and OpenCV threads (default 1)")
     parser.add_argument("--json", help="write every measurement to this file")
+    parser.add_argument("--baseline", help="folder of another copy of gluonx/data/transforms to run alongside")
     return parser.parse_args(argv)
 
 
@@ -46,7 +50,18 @@ def scenes(count, size):
     return [data[i] for i in range(count)]
 
 
-def contenders(data):
+def load_transforms(folder):
+    """The transforms package in ``folder`` imported under another name (its imports are relative)."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("baseline_transforms", os.path.join(folder, "__init__.py"),
+                                                  submodule_search_locations=[folder])
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def contenders(data, baseline=None):
     """``{pipeline: {name: callable running over every image}}``."""
     import mxnet as mx
     import numpy as np
@@ -104,12 +119,22 @@ def contenders(data):
         return [classify_gluonx({"image": image}, T.sample_rng(0, epoch, i))["image"]
                 for i, image in enumerate(nd_images)]
 
-    return {
+    runs = {
         "SSD": {"gluoncv SSDDefaultTrainTransform": run_ssd_gluoncv, "gluonx NumPy": run_ssd_numpy,
                 "gluonx NDArray": run_ssd_nd},
         "classification": {"gluon transforms": run_classify_gluon, "gluonx NumPy": run_classify_numpy,
                            "gluonx NDArray": run_classify_nd},
     }
+    if baseline:
+        B = load_transforms(baseline)
+        classify_baseline = B.Compose([B.RandomResizedCrop(224), B.RandomHorizontalFlip(),
+                                       B.ColorJitter(0.4, 0.4, 0.4, 0.1)])
+
+        def run_classify_baseline(epoch):
+            return [classify_baseline({"image": image}, B.sample_rng(0, epoch, i))["image"]
+                    for i, image in enumerate(nd_images)]
+        runs["classification"]["gluonx NDArray (baseline)"] = run_classify_baseline
+    return runs
 
 
 def measure(runs, count, repeats):
@@ -152,12 +177,13 @@ def main(argv=None):
     import cv2
     cv2.setNumThreads(args.threads)
     data = scenes(args.images, args.size)
-    runs = contenders(data)
+    runs = contenders(data, args.baseline)
     results = measure(runs, args.images, args.repeats)
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
                             cwd=os.path.dirname(os.path.abspath(__file__))).stdout.strip()
-    print("benchmarks/augment.py --images {} --size {} --repeats {} --threads {} (commit {}, load average {})".format(
-        args.images, args.size, args.repeats, args.threads, commit,
+    baseline = " --baseline " + args.baseline if args.baseline else ""
+    print("benchmarks/augment.py --images {} --size {} --repeats {} --threads {}{} (commit {}, load average {})".format(
+        args.images, args.size, args.repeats, args.threads, baseline, commit,
         " ".join("{:.1f}".format(v) for v in os.getloadavg())))
     print(table(results, runs))
     if args.json:

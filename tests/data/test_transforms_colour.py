@@ -112,3 +112,52 @@ def test_ndarray_jitter_skipping_needless_clips_matches_numpy_on_many_draws():
         expected = jitter({"image": image}, sample_rng(11, 0, index))["image"]
         got = jitter({"image": mx.nd.array(image, dtype=np.uint8)}, sample_rng(11, 0, index))["image"].asnumpy()
         assert np.abs(got.astype(int) - expected.astype(int)).max() <= 1, index
+
+
+def _stepwise_reference(image, names, order, factors):
+    """The jitter written out step by step in float64: PIL's blends (grey = ITU-R 601-2 luma), OpenCV's
+    HSV for hue, a clip to [0, 255] after every step, rounding half up at the end."""
+    x = image.astype(np.float64)
+    for i in order:
+        name, factor = names[i], factors[i]
+        grey = x @ np.array([0.299, 0.587, 0.114])
+        if name == "brightness":
+            x = x * factor
+        elif name == "contrast":
+            x = (x - grey.mean()) * factor + grey.mean()
+        elif name == "saturation":
+            x = x * factor + grey[..., None] * (1 - factor)
+        else:
+            hsv = cv2.cvtColor((x / 255).astype(np.float32), cv2.COLOR_RGB2HSV)
+            hsv[..., 0] = np.mod(hsv[..., 0] + 360 * factor, 360)
+            x = cv2.cvtColor(hsv, cv2.COLOR_HSV2RGB).astype(np.float64) * 255
+        x = np.clip(x, 0, 255)
+    return np.floor(x + 0.5)
+
+
+@pytest.mark.parametrize("ranges", [
+    dict(brightness=(0.2, 2.5), contrast=(0.2, 2.5), saturation=(0.2, 2.5), hue=(-0.3, 0.3)),
+    dict(brightness=(0.3, 1.8), contrast=(1.2, 2.0)),
+    dict(brightness=(1.5, 2.5), saturation=(0.1, 0.9), hue=(0.1, 0.2)),
+    dict(brightness=(0.0, 0.0), contrast=(1.5, 1.5)),
+])
+def test_cpu_uint8_ndarray_jitter_matches_a_stepwise_reference(ranges):
+    """uint8 CPU NDArrays take the fused path (brightness carried as a pending scale, clips deferred,
+    one-operator casts); over many draws of order and factors, on factors far on both sides of one and an
+    image touching 0 and 255, it equals clipping after every step."""
+    from gluonx.data.transforms.colour import _uint8_codec
+    assert _uint8_codec(mx.cpu()) is not None  # the fused path is the one under test
+    rng = np.random.RandomState(3)
+    image = rng.randint(0, 256, size=(21, 26, 3)).astype(np.uint8)
+    image[:3] = 255
+    image[-3:, :, 1:] = 0
+    jitter = ColorJitter(**ranges)
+    names = [name for name in ("brightness", "contrast", "saturation", "hue") if name in ranges]
+    for index in range(30):
+        draws = sample_rng(4, 0, index)  # ColorJitter draws the order, then one factor per step
+        order = draws.permutation(len(names))
+        factors = [draws.uniform(*ranges[name]) for name in names]
+        expected = _stepwise_reference(image, names, order, factors)
+        got = jitter({"image": mx.nd.array(image, dtype=np.uint8)}, sample_rng(4, 0, index))["image"]
+        assert got.dtype == np.uint8 and got.context == mx.cpu()
+        assert np.abs(got.asnumpy().astype(int) - expected).max() <= 1, (index, order, factors)

@@ -184,3 +184,16 @@ def test_boxes_match_the_painted_image_pixels(transform, tolerance):
             np.testing.assert_allclose(box, extent(near, True), atol=tolerance)
             checked += 1
     assert checked >= 8
+
+
+@pytest.mark.parametrize("shape", [(6, 8, 3), (7, 9, 3), (6, 9, 1), (7, 8, 1)])
+def test_ndarray_flips_match_opencv_on_even_and_odd_extents(shape):
+    """CPU NDArrays use MXNet's image flips on even extents and nd.flip otherwise: all equal cv2.flip."""
+    rng = np.random.RandomState(shape[0] + shape[1])
+    image = rng.randint(0, 256, size=shape).astype(np.uint8)
+    mask = rng.randint(0, 5, size=shape[:2]).astype(np.uint8)
+    for transform, code in ((RandomHorizontalFlip(p=1.0), 1), (RandomVerticalFlip(p=1.0), 0)):
+        sample = {"image": mx.nd.array(image, dtype=np.uint8), "mask": mx.nd.array(mask, dtype=np.uint8)}
+        out = transform(sample, sample_rng(0, 0, 0))
+        np.testing.assert_array_equal(out["image"].asnumpy(), cv2.flip(image, code).reshape(shape))
+        np.testing.assert_array_equal(out["mask"].asnumpy(), cv2.flip(mask, code))

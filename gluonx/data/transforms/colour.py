@@ -57,12 +57,14 @@ def adjust_saturation(x, factor):
     """Blend with the grey image (PIL ``ImageEnhance.Color``).
 
     The blend is linear in each pixel's channels, ``rgb @ (factor * I + (1 - factor) * luma 1^T)``: RGB
-    NDArrays take it as one matrix product (half the time of a grey image and a broadcast sum on CPU).
+    NDArrays take it as one matrix product, the 3x3 matrix made on the device by one ``linalg.gemm`` of
+    cached bases with the factors as scalars (no host copy, which would wait for the engine; a matrix
+    product of the whole image by gemm directly is slower: BLAS gemm with three columns).
     """
-    if is_ndarray(x) and x.ndim == 3 and x.shape[-1] == 3:
+    if is_ndarray(x) and x.ndim == 3 and x.shape[-1] == 3 and x.dtype in (np.float32, np.float64):
         import mxnet as mx
         identity, grey_columns = _blend_bases(x.context, np.dtype(x.dtype))
-        matrix = identity * factor + grey_columns * (1.0 - factor)
+        matrix = mx.nd.linalg.gemm(identity, identity, grey_columns, alpha=factor, beta=1.0 - factor)
         return mx.nd.dot(x.reshape((-1, 3)), matrix).reshape(x.shape)
     ops = ops_for(x)
     return x * factor + ops.expand_last(grey(x) * (1.0 - factor))
@@ -72,8 +74,7 @@ _BASES = {}
 
 
 def _blend_bases(context, dtype):
-    """``(I, luma 1^T)`` as 3x3 NDArrays on ``context``, made once: ``mx.nd.array`` copies from the host
-    synchronously (it waits for the engine), the matrix arithmetic on them does not."""
+    """``(I, luma 1^T)`` as 3x3 NDArrays on ``context``, made once per context."""
     key = (str(context), dtype.name)
     if key not in _BASES:
         import mxnet as mx
@@ -193,6 +194,9 @@ class ColorJitter(Transform):
         top = self.max_value
         if top is None:
             top = float(np.iinfo(dtype).max) if np.issubdtype(dtype, np.integer) else 1.0
+        if is_ndarray(image) and dtype == np.uint8 and top == 255 and _uint8_codec(image.context) is not None:
+            sample["image"] = _jitter_cpu_uint8(image, [(steps[i][0], steps[i][3], factors[i]) for i in order])
+            return sample
         if is_ndarray(image) or dtype == np.float64:
             x = ops.working(image)
             # Every mx.nd operator is a pass over the image: skip the clips that cannot change anything. An
@@ -267,3 +271,87 @@ def _hue_in_place(x, shift):
 # NumPy float32 versions of the four steps that reuse the image's buffer (same formulas as adjust_*)
 _IN_PLACE = {"brightness": _brightness_in_place, "contrast": _contrast_in_place,
              "saturation": _saturation_in_place, "hue": _hue_in_place}
+
+
+_CODECS = {}
+
+
+def _uint8_codec(context):
+    """``(to_float, to_uint8)`` for uint8 images on a CPU ``context``, or None elsewhere.
+
+    MXNet's ``contrib.dequantize`` / ``contrib.quantize_v2`` convert uint8 <-> float32 with a range
+    ``[0, R]`` as ``x * R / 255.5`` and ``clip(round(x * 255.5 / R), 0, 255)`` in one pass each (3x and 2x
+    faster than ``astype`` and ``(x + 0.5).astype``), so with ``R = 255.5 / scale`` the final cast also
+    multiplies by ``scale`` and clips. The constant 255.5 is MXNet's, not documented: both conversions are
+    checked once per context against NumPy and unused if they disagree.
+    """
+    if context.device_type != "cpu":
+        return None
+    key = str(context)
+    if key not in _CODECS:
+        import mxnet as mx
+        low, high = (mx.nd.array([value], ctx=context) for value in (0.0, 255.5))
+
+        def to_float(image):
+            return mx.nd.contrib.dequantize(image, low, high, out_type="float32")
+
+        def to_uint8(x, scale):
+            # two float32 steps below 255.5 / scale: the effective factor is a hair above `scale`, so exact
+            # halves round up, and never exactly 1 (MXNet's quantize takes a 20x slower path at scale 1)
+            limit = np.float32(255.5 / scale)
+            limit = float(np.nextafter(np.nextafter(limit, np.float32(0)), np.float32(0)))
+            return mx.nd.contrib.quantize_v2(x, min_calib_range=0.0, max_calib_range=limit, out_type="uint8")[0]
+
+        _CODECS[key] = (to_float, to_uint8) if _codec_agrees(to_float, to_uint8, context) else None
+    return _CODECS[key]
+
+
+def _codec_agrees(to_float, to_uint8, context):
+    import mxnet as mx
+    levels = np.arange(256, dtype=np.uint8).reshape(16, 16, 1).repeat(3, axis=-1)
+    if not np.array_equal(to_float(mx.nd.array(levels, ctx=context, dtype=np.uint8)).asnumpy(), levels):
+        return False
+    # clipping at both ends and rounding (exact halves up, as x + 0.5 truncated)
+    probe = np.random.RandomState(0).uniform(-40.0, 300.0, (32, 32, 3)).astype(np.float32)
+    probe[np.abs(probe * 1.5 - np.floor(probe * 1.5) - 0.5) < 1e-3] = 7.25
+    probe[0, :, 0] = np.arange(32) + 200.5
+    for scale in (1.0, 1.5):
+        expected = np.clip(np.floor(probe.astype(np.float64) * scale + 0.5), 0, 255)
+        if not np.array_equal(to_uint8(mx.nd.array(probe, ctx=context), scale).asnumpy(), expected):
+            return False
+    return True
+
+
+def _jitter_cpu_uint8(image, steps):
+    """:class:`ColorJitter`'s ``steps`` (``(name, function, factor)`` in order) on a uint8 CPU NDArray.
+
+    Same results as clipping to [0, 255] after every step and rounding at the end, in fewer passes over
+    the image: brightness costs no operator (contrast, saturation and hue are homogeneous, ``f(b x) = b
+    f(x)``, so its factor is carried as a pending ``scale`` of the float image and applied by the final
+    cast), a clip after a step that can leave the range waits until the next step needs its input (it
+    becomes ``clip(x, 0, 255 / scale)``, or the final cast's own clip) and the float copy and the rounding
+    cast are one operator each.
+    """
+    import mxnet as mx
+    to_float, to_uint8 = _uint8_codec(image.context)
+    x = to_float(image)
+    scale = 1.0
+    inside = True  # whether scale * x lies in [0, 255]
+    for name, fn, factor in steps:
+        if name == "brightness":
+            if factor < 1.0 and not inside:
+                # clip(b * clip(y)) = clip(b * y) holds for b >= 1 only: clip before shrinking
+                x = mx.nd.clip(x, 0.0, 255.0 / scale)
+                inside = True
+            if factor == 0.0:
+                x, scale = x * 0.0, 1.0
+            else:
+                scale *= factor
+            inside = inside and factor <= 1.0
+            continue
+        if not inside:
+            x = mx.nd.clip(x, 0.0, 255.0 / scale)
+        x = fn(x, factor)
+        # factors <= 1 blend towards black, mean grey or grey; a hue rotation keeps each pixel's extremes
+        inside = name == "hue" or factor <= 1.0
+    return to_uint8(x, scale)
