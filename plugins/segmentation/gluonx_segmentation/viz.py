@@ -23,7 +23,6 @@ def predict_masks(net, images, batch_size=16):
 def save_predictions(dataset, path, net=None, indices=range(8), alpha=0.6):
     """Save a grid to ``path`` (PNG): per sample the image, its true mask over it and, with ``net``, the
     predicted mask over it."""
-    import matplotlib.pyplot as plt
     indices = list(indices)
     if not indices:
         raise ValueError("save_predictions needs at least one index")
@@ -33,21 +32,12 @@ def save_predictions(dataset, path, net=None, indices=range(8), alpha=0.6):
     if net is not None:
         predicted = predict_masks(net, np.stack([image for image, _ in samples]))
         rows.append(("predicted", [colorize(mask, image, alpha) for mask, (image, _) in zip(predicted, samples)]))
-    figure, axes = plt.subplots(len(rows), len(samples), figsize=(1.5 * len(samples), 1.6 * len(rows)),
-                                squeeze=False)
-    for row, (title, pictures) in enumerate(rows):
-        for column, picture in enumerate(pictures):
-            axes[row, column].imshow(picture, interpolation="nearest")
-            axes[row, column].set_axis_off()
-        axes[row, 0].set_title(title, fontsize=8, loc="left")
-    figure.tight_layout()
-    return save_figure(figure, path, dpi=110)
+    return _save_rows(rows, path)
 
 
 def save_augmented(dataset, path, augment=True, seed=0, indices=range(6), epochs=3, alpha=0.6):
     """Save a grid to ``path`` (PNG): per sample its image with the mask over it, then ``epochs`` augmented
     versions (epochs 0, 1, ...: the draws of ``sample_rng(seed, epoch, index)``), mask over image."""
-    import matplotlib.pyplot as plt
     from gluonx.data.transforms import sample_rng
 
     from .augment import augment_pair, build_augmentation
@@ -61,8 +51,14 @@ def save_augmented(dataset, path, augment=True, seed=0, indices=range(6), epochs
         pairs = [augment_pair(transform, image, mask, sample_rng(seed, epoch, i))
                  for i, (image, mask) in zip(indices, samples)]
         rows.append(("epoch {}".format(epoch), [colorize(mask, image, alpha) for image, mask in pairs]))
-    figure, axes = plt.subplots(len(rows), len(samples), figsize=(1.5 * len(samples), 1.6 * len(rows)),
-                                squeeze=False)
+    return _save_rows(rows, path)
+
+
+def _save_rows(rows, path):
+    """One titled row of pictures per ``(title, pictures)`` in ``rows``, written to ``path``."""
+    import matplotlib.pyplot as plt
+    columns = max(len(pictures) for _, pictures in rows)
+    figure, axes = plt.subplots(len(rows), columns, figsize=(1.5 * columns, 1.6 * len(rows)), squeeze=False)
     for row, (title, pictures) in enumerate(rows):
         for column, picture in enumerate(pictures):
             axes[row, column].imshow(picture, interpolation="nearest")
