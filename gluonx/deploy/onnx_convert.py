@@ -28,8 +28,8 @@ import numpy as np
 
 from .graph_io import input_names
 
-__all__ = ["OPSET", "pinned_opset", "export_onnx", "install_plugin_converters", "name_nodes", "rename_outputs",
-           "run_onnx", "unique_names", "unique_symbol"]
+__all__ = ["OPSET", "pinned_opset", "export_onnx", "install_plugin_converters", "register_converter_table",
+           "name_nodes", "rename_outputs", "run_onnx", "unique_names", "unique_symbol"]
 
 #: The ONNX opset every gluonx export targets.
 OPSET = 13
@@ -61,6 +61,26 @@ def install_plugin_converters(opset=OPSET):
     """
     from .._plugins import get_host
     get_host().register_onnx_converters(opset)
+
+
+def register_converter_table(converters, opset, min_opset=None, owner="these"):
+    """Register ``converters`` (MXNet operator name -> converter function, or its ``"module:function"``) in
+    ``mx.onnx``'s registry for ``opset``.
+
+    ``mx.onnx`` looks converters up from the target opset downwards, so these replace MXNet's own converters
+    of the same operators at ``opset``. With ``min_opset``, an older ``opset`` is a ``ValueError`` naming
+    ``owner`` (e.g. "the detection plugin's").
+    """
+    import importlib
+
+    from mxnet.onnx.mx2onnx._export_onnx import MXNetGraph
+    if min_opset is not None and opset < min_opset:
+        raise ValueError("{} ONNX converters need opset {} or newer, got {}".format(owner, min_opset, opset))
+    for op_name, convert in converters.items():
+        if isinstance(convert, str):
+            module, attr = convert.split(":")
+            convert = getattr(importlib.import_module(module), attr)
+        MXNetGraph.register(op_name, opset)(convert)
 
 
 def name_nodes(model):

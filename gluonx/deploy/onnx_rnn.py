@@ -206,6 +206,5 @@ CONVERTERS = {"RNN": convert_rnn, "SequenceReverse": convert_sequence_reverse}
 
 def register_converters(opset):
     """Register :data:`CONVERTERS` in ``mx.onnx``'s registry for ``opset`` (replacing MXNet's ``RNN`` converter)."""
-    from mxnet.onnx.mx2onnx._export_onnx import MXNetGraph
-    for op_name, convert in CONVERTERS.items():
-        MXNetGraph.register(op_name, opset)(convert)
+    from .onnx_convert import register_converter_table
+    register_converter_table(CONVERTERS, opset)

@@ -47,6 +47,5 @@ CONVERTERS = {op: _converter(comparisons) for op, comparisons in _COMPARISONS.it
 
 def register_converters(opset):
     """Register :data:`CONVERTERS` in ``mx.onnx``'s registry for ``opset``."""
-    from mxnet.onnx.mx2onnx._export_onnx import MXNetGraph
-    for op_name, convert in CONVERTERS.items():
-        MXNetGraph.register(op_name, opset)(convert)
+    from .onnx_convert import register_converter_table
+    register_converter_table(CONVERTERS, opset)

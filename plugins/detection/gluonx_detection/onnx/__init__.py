@@ -23,12 +23,5 @@ def register_converters(opset):
     ``mx.onnx`` looks converters up from the target opset downwards, so these replace MXNet's own
     converters of the same operators at ``opset``.
     """
-    import importlib
-
-    from mxnet.onnx.mx2onnx._export_onnx import MXNetGraph
-    if opset < MIN_OPSET:
-        raise ValueError("the detection plugin's ONNX converters need opset {} or newer, got {}".format(
-            MIN_OPSET, opset))
-    for op_name, target in CONVERTERS.items():
-        module, attr = target.split(":")
-        MXNetGraph.register(op_name, opset)(getattr(importlib.import_module(module), attr))
+    from gluonx.deploy.onnx_convert import register_converter_table
+    register_converter_table(CONVERTERS, opset, MIN_OPSET, "the detection plugin's")

@@ -21,12 +21,5 @@ CONVERTERS = {
 def register_converters(opset):
     """Register every converter of :data:`CONVERTERS` in ``mx.onnx``'s registry for ``opset`` (they replace
     MXNet's own converters of these operators at that opset; the cases those handled are handled alike)."""
-    import importlib
-
-    from mxnet.onnx.mx2onnx._export_onnx import MXNetGraph
-    if opset < MIN_OPSET:
-        raise ValueError("the segmentation plugin's ONNX converters need opset {} or newer, got {}".format(
-            MIN_OPSET, opset))
-    for op_name, target in CONVERTERS.items():
-        module, attr = target.split(":")
-        MXNetGraph.register(op_name, opset)(getattr(importlib.import_module(module), attr))
+    from gluonx.deploy.onnx_convert import register_converter_table
+    register_converter_table(CONVERTERS, opset, MIN_OPSET, "the segmentation plugin's")
