@@ -12,16 +12,17 @@ the boxes and the mask together. See docs/augmentation.md.
 - :mod:`~gluonx.data.transforms.crop` — random resized crop, SSD's IoU crop, zoom-out;
 - :mod:`~gluonx.data.transforms.colour` — :class:`ColorJitter`;
 - :mod:`~gluonx.data.transforms.mix` — :class:`Cutout`, :class:`MixUp`;
-- :mod:`~gluonx.data.transforms.presets` — :func:`detection_augmentation` and detection-label conversion.
+- :mod:`~gluonx.data.transforms.presets` — :func:`detection_augmentation`, detection-label conversion and
+  :func:`augmentation_from_option` (a task's ``augment`` option to a transform).
 """
 from .colour import ColorJitter
 from .crop import RandomExpand, RandomIoUCrop, RandomResizedCrop
 from .geometry import RandomHorizontalFlip, RandomRotation, RandomVerticalFlip, Resize, resize_bilinear, resize_nearest
 from .mix import Cutout, MixUp
 from .pipeline import AugmentedDataset, Compose, SampleError, Transform, check_sample, sample_rng
-from .presets import detection_augmentation, detection_to_sample, sample_to_detection
+from .presets import augmentation_from_option, detection_augmentation, detection_to_sample, sample_to_detection
 
-__all__ = ["AugmentedDataset", "ColorJitter", "Compose", "Cutout", "MixUp", "RandomExpand", "RandomHorizontalFlip",
-           "RandomIoUCrop", "RandomResizedCrop", "RandomRotation", "RandomVerticalFlip", "Resize", "SampleError",
-           "Transform", "check_sample", "detection_augmentation", "detection_to_sample",
-           "resize_bilinear", "resize_nearest", "sample_rng", "sample_to_detection"]
+__all__ = ["AugmentedDataset", "augmentation_from_option", "ColorJitter", "Compose", "Cutout", "MixUp",
+           "RandomExpand", "RandomHorizontalFlip", "RandomIoUCrop", "RandomResizedCrop", "RandomRotation",
+           "RandomVerticalFlip", "Resize", "SampleError", "Transform", "check_sample", "detection_augmentation",
+           "detection_to_sample", "resize_bilinear", "resize_nearest", "sample_rng", "sample_to_detection"]

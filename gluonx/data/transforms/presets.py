@@ -12,7 +12,7 @@ from .crop import RandomExpand, RandomIoUCrop
 from .geometry import RandomHorizontalFlip, Resize
 from .pipeline import Compose, SampleError, _like
 
-__all__ = ["detection_augmentation", "detection_to_sample", "sample_to_detection"]
+__all__ = ["augmentation_from_option", "detection_augmentation", "detection_to_sample", "sample_to_detection"]
 
 
 def detection_augmentation(size, fill=0, max_expand=4.0, expand_p=0.5, min_ious=(0.1, 0.3, 0.5, 0.7, 0.9),
@@ -59,6 +59,33 @@ def detection_augmentation(size, fill=0, max_expand=4.0, expand_p=0.5, min_ious=
     if flip_p > 0:
         steps.append(RandomHorizontalFlip(flip_p))
     return Compose(steps)
+
+
+def augmentation_from_option(augment, preset, image_size=None, size_name="side"):
+    """The per-sample transform of a task's ``augment`` option: None/False/{} (none), a callable
+    ``transform(sample, rng)`` (as it is), True (``preset``'s defaults) or a dict of ``preset``'s keyword
+    arguments (what a recipe's ``augmentation`` field holds).
+
+    The preset's ``size`` defaults to ``image_size`` (the dataset's), so augmented samples batch with the
+    others; ``size_name`` says in the error what that size is. Anything else is a one-line ``ValueError``.
+    """
+    if augment is None or augment is False or (isinstance(augment, dict) and not augment):
+        return None
+    if callable(augment):
+        return augment
+    name = preset.__name__
+    if augment is not True and not isinstance(augment, dict):
+        raise ValueError("augment must be None, True, a dict of {} arguments or a transform callable(sample, "
+                         "rng), got {!r}".format(name, augment))
+    kwargs = {} if augment is True else dict(augment)
+    if "size" not in kwargs:
+        if image_size is None:
+            raise ValueError("augmentation {}: give its 'size' (the training images' {})".format(augment, size_name))
+        kwargs["size"] = image_size
+    try:
+        return preset(**kwargs)
+    except TypeError as err:
+        raise ValueError("augmentation {}: not arguments of {} ({})".format(augment, name, err)) from None
 
 
 def detection_to_sample(image, label):

@@ -66,24 +66,8 @@ def build_augmentation(augment, image_size=None):
     ``transform(sample, rng)``, True (the ``detection_augmentation`` preset) or a dict of the preset's
     keyword arguments (what a recipe's ``augmentation`` field holds). The preset's ``size`` defaults to
     ``image_size`` (the dataset's), so augmented samples batch with the others."""
-    if augment is None or augment is False or (isinstance(augment, dict) and not augment):
-        return None
-    if callable(augment):
-        return augment
-    if augment is not True and not isinstance(augment, dict):
-        raise ValueError("augment must be None, True, a dict of detection_augmentation arguments or a transform "
-                         "callable(sample, rng), got {!r}".format(augment))
-    from gluonx.data.transforms import detection_augmentation
-    kwargs = {} if augment is True else dict(augment)
-    if "size" not in kwargs:
-        if image_size is None:
-            raise ValueError("augmentation {}: give its 'size' (the training images' side)".format(augment))
-        kwargs["size"] = image_size
-    try:
-        return detection_augmentation(**kwargs)
-    except TypeError as err:
-        raise ValueError("augmentation {}: not arguments of detection_augmentation ({})".format(
-            augment, err)) from None
+    from gluonx.data.transforms import augmentation_from_option, detection_augmentation
+    return augmentation_from_option(augment, detection_augmentation, image_size, size_name="side")
 
 
 class DetectionSource(DatasetSource):

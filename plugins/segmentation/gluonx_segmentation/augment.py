@@ -43,24 +43,9 @@ def build_augmentation(augment, image_size=None):
     """The per-sample transform of an ``augment`` option: None/False/{} (none), a callable
     ``transform(sample, rng)``, True (:func:`segmentation_augmentation`'s defaults) or a dict of its
     arguments (a recipe's ``augmentation`` field). ``size`` defaults to ``image_size``."""
-    if augment is None or augment is False or (isinstance(augment, dict) and not augment):
-        return None
-    if callable(augment):
-        return augment
-    if augment is not True and not isinstance(augment, dict):
-        raise ValueError("augment must be None, True, a dict of segmentation_augmentation arguments or a "
-                         "transform callable(sample, rng), got {!r}".format(augment))
-    kwargs = {} if augment is True else dict(augment)
-    if "size" not in kwargs:
-        if image_size is None:
-            raise ValueError("augmentation {}: give its 'size' (the training images' height and width)".format(
-                augment))
-        kwargs["size"] = tuple(image_size)
-    try:
-        return segmentation_augmentation(**kwargs)
-    except TypeError as err:
-        raise ValueError("augmentation {}: not arguments of segmentation_augmentation ({})".format(
-            augment, err)) from None
+    from gluonx.data.transforms import augmentation_from_option
+    return augmentation_from_option(augment, segmentation_augmentation,
+                                    None if image_size is None else tuple(image_size), size_name="height and width")
 
 
 def pair_to_sample(image, mask):
