@@ -16,24 +16,10 @@
 import argparse
 import json
 import os
-import subprocess
-import sys
 import time
 
 import numpy as np
-
-_WRAPPER = ("import resource, subprocess, sys\n"
-            "code = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL).returncode\n"
-            "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, code)\n")
-_DOCS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "docs")
-
-
-def peak_rss(command):
-    """(peak RSS in MiB, exit code, wall seconds) of ``command`` run as a fresh process."""
-    started = time.perf_counter()
-    out = subprocess.run([sys.executable, "-c", _WRAPPER] + command, check=True, capture_output=True, text=True)
-    kib, code = out.stdout.split()[-2:]
-    return int(kib) / 1024.0, int(code), time.perf_counter() - started
+from recipe_memory import measure_recipe
 
 
 def load_run(run):
@@ -173,21 +159,10 @@ def main():
                if gluonx.get_model_info(info.model).task == "autoencoder"]
     rows, runs = [], []
     for info in recipes:
-        run = os.path.join(args.out, info.name)
-        train = [sys.executable, "-m", "gluonx", "train", info.model, "--dataset", info.dataset, "--recipe",
-                 info.name, "--out", run, "--no-progress"] + (["--epochs", str(args.epochs)] if args.epochs else [])
-        train_mib, code, train_s = peak_rss(train)
-        if code:
-            raise SystemExit("training {} failed (exit {}): {}".format(info.name, code, " ".join(train)))
-        infer_mib, code, _ = peak_rss([sys.executable, os.path.abspath(__file__), "--out", args.out, "--infer", run,
-                                       "--calls", str(args.calls)])
-        if code:
-            raise SystemExit("inference of {} failed (exit {})".format(run, code))
+        run, row = measure_recipe(info, args.out, args.epochs, __file__, args.calls)
         with open(os.path.join(run, "summary.json"), encoding="utf-8") as handle:
             test_loss = json.load(handle)["test_loss"]
-        rows.append({"recipe": info.name, "epochs": args.epochs or info.epochs, "train_peak_mib": round(train_mib),
-                     "train_seconds": round(train_s, 1), "infer_batch1_peak_mib": round(infer_mib),
-                     "test_loss": round(test_loss, 2)})
+        rows.append(dict(row, test_loss=round(test_loss, 2)))
         runs.append(run)
     print("| recipe | epochs | test loss | training wall s | training peak RSS (MiB) | batch-1 inference peak RSS "
           "(MiB) |")
